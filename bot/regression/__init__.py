@@ -1,0 +1,1 @@
+"""The teaching engine: datasets, safe formulas, fits, equations, walkthroughs and plots (no Discord)."""
