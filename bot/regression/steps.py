@@ -1,0 +1,24 @@
+"""The unit every explanation is made of: a titled piece of Discord markdown with an optional figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.regression.figures import FigureSpec
+
+# Discord's embed limits; every Step must fit one embed.
+TITLE_LIMIT = 256
+BODY_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of an explanation: ``title`` (<= 256 chars), ``body`` (markdown, <= 4096), ``figure``."""
+
+    title: str
+    body: str
+    figure: FigureSpec | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.title) > TITLE_LIMIT or len(self.body) > BODY_LIMIT:
+            raise ValueError(f"step {self.title[:40]!r} exceeds Discord's embed limits")
