@@ -1,0 +1,111 @@
+"""Configuration: a TOML file plus environment overrides, validated once at start-up.
+
+``config.example.toml`` documents every key with its default. ``DISCORD_TOKEN`` and
+``DISCORD_API_BASE_URL`` override the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
+
+
+class ConfigError(Exception):
+    """The configuration file or environment is wrong; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    """How to reach Discord (or a Discord-compatible server, such as the test emulator)."""
+
+    token: str = ""
+    api_base_url: str = DEFAULT_API_BASE_URL
+    dev_guild_id: int | None = None
+
+    def __repr__(self) -> str:
+        return f"DiscordConfig(token=<hidden>, api_base_url={self.api_base_url!r}, dev_guild_id={self.dev_guild_id})"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """The process pool that fits and renders off the event loop."""
+
+    processes: int = 2
+    job_timeout: float = 20.0
+    cache_size: int = 256
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    """Where the bot keeps its state (SQLite)."""
+
+    database: str = "var/bot.sqlite3"
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    workers: WorkerConfig = field(default_factory=WorkerConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+
+
+def _section(cls: type, raw: Any, name: str) -> Any:
+    """Build one section dataclass from a TOML table, checking key names and types."""
+    if raw is None:
+        return cls()
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[{name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(unknown)} (see config.example.toml)")
+    values = {}
+    defaults = cls()
+    for key, value in raw.items():
+        default = getattr(defaults, key)
+        expected = type(default) if default is not None else int
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool) != isinstance(default, bool):
+            raise ConfigError(f"[{name}] {key} must be a {expected.__name__}, not {type(value).__name__}")
+        values[key] = value
+    return cls(**values)
+
+
+def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (missing file = defaults), apply environment overrides, validate."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(raw) - {"discord", "workers", "storage"})
+    if unknown:
+        raise ConfigError(f"unknown section(s): {', '.join(unknown)} (see config.example.toml)")
+    discord = _section(DiscordConfig, raw.get("discord"), "discord")
+    overrides: dict[str, Any] = {}
+    if environ.get("DISCORD_TOKEN"):
+        overrides["token"] = environ["DISCORD_TOKEN"].strip()
+    if environ.get("DISCORD_API_BASE_URL"):
+        overrides["api_base_url"] = environ["DISCORD_API_BASE_URL"].strip()
+    discord = DiscordConfig(**{**{f.name: getattr(discord, f.name) for f in fields(discord)}, **overrides})
+    if not discord.api_base_url.startswith(("http://", "https://")):
+        raise ConfigError("[discord] api_base_url must start with http:// or https://")
+    workers = _section(WorkerConfig, raw.get("workers"), "workers")
+    if not 1 <= workers.processes <= 32:
+        raise ConfigError("[workers] processes must be between 1 and 32")
+    if workers.job_timeout <= 0:
+        raise ConfigError("[workers] job_timeout must be positive")
+    return Config(
+        discord=discord, workers=workers, storage=_section(StorageConfig, raw.get("storage"), "storage")
+    )
