@@ -167,3 +167,14 @@ def test_format_number():
     assert format_number(0.111) == "0.11"
     assert format_number(4200.5) == "4,200.50"
     assert format_number(0.0) == "0.00"
+
+
+def test_errors_survive_pickling_between_processes(registry):
+    import pickle
+
+    with pytest.raises(FormulaError) as info:
+        fit(registry.get("codecademy"), "score ~ lessons")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is FormulaError and copy.render() == info.value.render()
+    error = ValueParseError("bad", "hint")
+    assert pickle.loads(pickle.dumps(error)).render() == "bad\nhint"

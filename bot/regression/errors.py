@@ -14,6 +14,10 @@ class UserInputError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:
+        """Pickle with every field (errors cross from worker processes to the bot)."""
+        return (type(self), (self.message, self.hint))
+
     def render(self) -> str:
         """The whole explanation as plain text (message, then the hint on its own line)."""
         return self.message if not self.hint else f"{self.message}\n{self.hint}"
@@ -41,6 +45,10 @@ class FormulaError(UserInputError):
         self.formula = formula
         self.position = position
         self.length = max(1, length)
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None, int, str | None]]:  # type: ignore[override]
+        """Pickle with every field, including the position of the caret."""
+        return (type(self), (self.message, self.formula, self.position, self.length, self.hint))
 
     def caret_lines(self, max_width: int = 80) -> str:
         """The formula with a caret line under the offending part, windowed to ``max_width`` characters."""
