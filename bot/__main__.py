@@ -1,17 +1,93 @@
-"""``python -m bot``: run the Discord bot, or an offline command (``datasets``, ``describe``, ``fit`` ...)."""
+"""``python -m bot``: run the Discord bot; ``python -m bot sync``: sync commands globally;
+``python -m bot datasets|describe|fit|predict|compare``: the offline CLI (no token needed)."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import logging
+import signal
 import sys
+from pathlib import Path
 
 from bot.cli import OFFLINE_COMMANDS, run
+from bot.config import Config, ConfigError, load
+
+log = logging.getLogger("bot")
+
+NO_TOKEN = """\
+No Discord token found.
+
+Put it in config.toml (copy config.example.toml; the key is [discord] token) or set DISCORD_TOKEN.
+Get one at https://discord.com/developers/applications: New Application -> Bot -> Reset Token.
+See README.md, "Running the Discord bot".
+
+No token needed to try the explanations offline:
+    python -m bot fit codecademy "score ~ lesson + completed"
+"""
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """``[sync] [--config PATH]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Run the regression office-hours Discord bot. Offline commands: "
+        + ", ".join(OFFLINE_COMMANDS),
+    )
+    parser.add_argument(
+        "action",
+        nargs="?",
+        choices=("run", "sync"),
+        default="run",
+        help="run the bot (default), or sync the slash commands globally and exit",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=Path("config.toml"), help="TOML file (default: config.toml)"
+    )
+    return parser.parse_args(argv)
+
+
+async def _serve(config: Config, action: str) -> None:
+    """Run (or sync) until stopped; SIGTERM and Ctrl-C close the bot and its workers cleanly."""
+    import discord
+
+    from bot.app import RegressionBot
+
+    bot = RegressionBot(config, start_workers=action == "run")
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        try:
+            if action == "sync":
+                await bot.login(config.discord.token)
+                synced = await bot.tree.sync()
+                log.info("synced %d global commands (they can take up to an hour to appear)", len(synced))
+                return
+            await bot.start(config.discord.token)
+        except discord.LoginFailure:
+            log.error("Discord rejected the token. Check [discord] token or DISCORD_TOKEN.")
+            raise SystemExit(2) from None
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch to the offline CLI (the Discord bot arrives with its own issue)."""
-    if (argv and argv[0] in OFFLINE_COMMANDS) or argv[:1] in (["-h"], ["--help"]):
+    """Dispatch to the offline CLI or run the Discord bot."""
+    if argv and argv[0] in OFFLINE_COMMANDS:
         return run(argv)
-    return run(argv or ["--help"])
+    args = _arguments(argv)
+    try:
+        config = load(args.config)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not config.discord.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    import discord.utils
+
+    discord.utils.setup_logging(level=logging.INFO)
+    asyncio.run(_serve(config, args.action))
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,10 +13,24 @@ from bot.regression import plots
 from bot.regression.compare import compare
 from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.describe import describe
+from bot.regression.equations import substituted
+from bot.regression.explore import plot_spec
 from bot.regression.figures import RenderedFigure
 from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
 from bot.regression.steps import Step
 from bot.regression.walkthrough import arithmetic, build
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline of a fit, for the first message: equation, coefficients, R², n."""
+
+    formula: str
+    equation: str
+    coefficients: tuple[tuple[str, str, str], ...]
+    r_squared: float
+    adj_r_squared: float
+    n: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +94,7 @@ def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure
     """Render a step's figure, named after the step."""
     if step.figure is None:
         return None
-    return plots.render(step.figure, data.frame, theme=theme, filename=f"step{index + 1}.png")  # type: ignore[arg-type]
+    return plots.render(step.figure, data.frame, theme=theme, filename=f"step{index + 1}.png")
 
 
 def render_steps(steps: tuple[Step, ...], name: str, theme: str = "light") -> tuple[Page, ...]:
@@ -124,3 +138,31 @@ def prediction(name: str, text: str, values_text: str) -> Step:
             + ": this is an extrapolation, and the straight-line pattern may not hold there."
         )
     return Step(f"Prediction: {format_number(result.estimate)}", "\n\n".join(paragraphs))
+
+
+def summary(name: str, text: str) -> Summary:
+    """The fitted equation, each coefficient (name, estimate, CI) and the fit statistics."""
+    model = fitted(name, text)
+    return Summary(
+        formula=model.formula_text,
+        equation=substituted(model),
+        coefficients=tuple(
+            (c.name, format_number(c.estimate), f"{format_number(c.ci_low)} to {format_number(c.ci_high)}")
+            for c in model.coefficients
+        ),
+        r_squared=model.r_squared,
+        adj_r_squared=model.adj_r_squared,
+        n=model.n,
+    )
+
+
+def plot(name: str, x: str, y: str, color: str | None, kind: str, theme: str = "light") -> RenderedFigure:
+    """The ``/plot`` figure, rendered."""
+    data = dataset(name)
+    return plots.render(plot_spec(data, x, y, color, kind), data.frame, theme=theme)
+
+
+def warm() -> int:
+    """Import and exercise the engine once so a new worker answers its first real job quickly."""
+    pages = walkthrough_page("codecademy", "score ~ lesson + completed", 0)
+    return pages[1]

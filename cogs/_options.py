@@ -1,0 +1,103 @@
+"""Option helpers shared by the cogs: autocomplete answered from memory, and dataset look-up."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.regression.datasets import Dataset
+from bot.regression.formula import Column, factor_text
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
+
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100
+_LAST_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def bot_of(interaction: discord.Interaction) -> RegressionBot:
+    """The bot behind an interaction."""
+    return interaction.client  # type: ignore[return-value]
+
+
+def dataset_for(interaction: discord.Interaction, name: str) -> Dataset:
+    """The dataset called ``name``; raises a friendly error with close names otherwise."""
+    return bot_of(interaction).registry.get(name)
+
+
+def _choices(values: list[str]) -> list[app_commands.Choice[str]]:
+    """Unique choices within Discord's limits (25 choices, 1-100 characters)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if 1 <= len(value) <= CHOICE_LIMIT:
+            seen.setdefault(value, None)
+    return [app_commands.Choice(name=v, value=v) for v in list(seen)[:MAX_CHOICES]]
+
+
+async def dataset_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Dataset names, those starting with what was typed first."""
+    wanted = current.strip().lower()
+    datasets = bot_of(interaction).registry.all()
+    starts = [d for d in datasets if d.name.lower().startswith(wanted)]
+    within = [
+        d for d in datasets if d not in starts and (wanted in d.name.lower() or wanted in d.title.lower())
+    ]
+    return [
+        app_commands.Choice(name=f"{d.name} — {d.title}"[:CHOICE_LIMIT], value=d.name)
+        for d in (starts + within)[:MAX_CHOICES]
+    ]
+
+
+def _current_dataset(interaction: discord.Interaction) -> Dataset | None:
+    """The dataset already chosen in this command's options, if it exists."""
+    name = getattr(interaction.namespace, "dataset", None)
+    if not isinstance(name, str):
+        return None
+    try:
+        return dataset_for(interaction, name)
+    except Exception:
+        return None
+
+
+async def formula_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The dataset's example formulas matching what was typed, then the text completed with column names."""
+    data = _current_dataset(interaction)
+    if data is None:
+        return []
+    typed = current.strip()
+    examples = [f for f in data.examples if typed.lower() in f.lower()]
+    names = [factor_text(Column(c.name)) for c in data.columns]
+    completions: list[str] = []
+    match = _LAST_TOKEN.search(current)
+    if not typed:
+        completions = [f"{factor_text(Column(c.name))} ~ " for c in data.columns if c.kind == "numeric"]
+    elif match and not current.endswith(" "):
+        partial, head = match.group(0), current[: match.start()]
+        completions = [head + n for n in names if n.lower().startswith(partial.lower()) and n != partial]
+    elif typed.endswith(("~", "+", "*", ":", "(")):
+        completions = [f"{typed} {n}" for n in names if n not in typed]
+    return _choices([*examples, *completions])
+
+
+async def column_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """Columns of the chosen dataset (with their type), those starting with what was typed first."""
+    data = _current_dataset(interaction)
+    if data is None:
+        return []
+    wanted = current.strip().lower()
+    starts = [c for c in data.columns if c.name.lower().startswith(wanted)]
+    within = [c for c in data.columns if c not in starts and wanted in c.name.lower()]
+    return [
+        app_commands.Choice(name=f"{c.name} ({c.kind})"[:CHOICE_LIMIT], value=c.name)
+        for c in (starts + within)[:MAX_CHOICES]
+    ]

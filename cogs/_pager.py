@@ -1,0 +1,152 @@
+"""Paged explanations with buttons that outlive the process.
+
+A paged message (a walkthrough or a dataset description) carries ``◀ Back`` / ``Next ▶`` buttons and a
+"jump to a step" menu. Their custom_ids are ``pg:<key>:<step>:<owner>:<action>``: the key names the
+content in the store, so a press after a restart still knows what to show. Only the owner turns the pages
+of a public message; anyone else who presses gets a private copy at the same step.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.store import PagedContent
+from cogs._render import clip, embed_for, file_for, fit_total, table
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
+
+PATTERN = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):(?P<action>[bnj])"
+
+
+async def load_pages(bot: RegressionBot, content: PagedContent, index: int) -> tuple[Any, int]:
+    """The rendered page ``index`` of ``content`` (clamped) and the number of pages."""
+    if content.kind == "wt":
+        page, total = await bot.engine.call("walkthrough_page", content.dataset, content.formula, index)
+        return page, total
+    pages = await bot.engine.call("describe_pages", content.dataset)
+    index = max(0, min(index, len(pages) - 1))
+    return pages[index], len(pages)
+
+
+async def step_titles(bot: RegressionBot, content: PagedContent) -> list[str]:
+    """Every step's title, for the jump menu."""
+    if content.kind == "wt":
+        steps = await bot.engine.call("walkthrough", content.dataset, content.formula)
+        return [s.title for s in steps]
+    pages = await bot.engine.call("describe_pages", content.dataset)
+    return [p.step.title for p in pages]
+
+
+def footer(content: PagedContent, index: int, total: int) -> str:
+    """``Step 3/10 · codecademy · score ~ lesson + completed``."""
+    what = f" · {content.formula}" if content.kind == "wt" else ""
+    return f"Step {index + 1}/{total} · {content.dataset}{what}"
+
+
+async def render_message(
+    bot: RegressionBot, key: str, content: PagedContent, index: int, owner: int
+) -> dict[str, Any]:
+    """Keyword arguments for sending or editing the message that shows page ``index``."""
+    page, total = await load_pages(bot, content, index)
+    index = max(0, min(index, total - 1))
+    embed = embed_for(page.step, page.figure, footer(content, index, total))
+    embeds = [embed]
+    if content.kind == "wt" and index == 0:
+        summary = await bot.engine.call("summary", content.dataset, content.formula)
+        embed.add_field(
+            name="Fitted equation", value=clip(f"```\n{summary.equation}\n```", 1024), inline=False
+        )
+        rows = [("term", "estimate", "95% CI"), *summary.coefficients]
+        embed.add_field(name="Coefficients", value=table(rows), inline=False)
+        embed.add_field(name="R²", value=f"{summary.r_squared:.3f}", inline=True)
+        embed.add_field(name="n", value=str(summary.n), inline=True)
+    titles = await step_titles(bot, content)
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(key, index, owner, "b", disabled=index == 0))
+    view.add_item(PageButton(key, index, owner, "n", disabled=index >= total - 1))
+    view.add_item(PageSelect(key, index, owner, titles))
+    file = file_for(page.figure)
+    return {"embeds": fit_total(embeds), "attachments": [file] if file else [], "view": view}
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PATTERN):
+    """``◀ Back`` or ``Next ▶``."""
+
+    def __init__(self, key: str, step: int, owner: int, action: str, disabled: bool = False) -> None:
+        label = "◀ Back" if action == "b" else "Next ▶"
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary if action == "n" else discord.ButtonStyle.secondary,
+                custom_id=f"pg:{key}:{step}:{owner}:{action}",
+                disabled=disabled,
+            )
+        )
+        self.key, self.step, self.owner, self.action = key, step, owner, action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageButton:
+        return cls(match["key"], int(match["step"]), int(match["owner"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        target = self.step + (1 if self.action == "n" else -1)
+        await turn_page(interaction, self.key, self.step, target, self.owner)
+
+
+class PageSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PATTERN):
+    """The "jump to a step" menu."""
+
+    def __init__(self, key: str, step: int, owner: int, titles: list[str] | None = None) -> None:
+        titles = titles or [f"Step {step + 1}"]
+        options = [
+            discord.SelectOption(label=clip(f"{i + 1}. {title}", 100), value=str(i), default=i == step)
+            for i, title in enumerate(titles[:25])
+        ]
+        super().__init__(
+            discord.ui.Select(
+                placeholder="Jump to a step", options=options, custom_id=f"pg:{key}:{step}:{owner}:j"
+            )
+        )
+        self.key, self.step, self.owner = key, step, owner
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PageSelect:
+        return cls(match["key"], int(match["step"]), int(match["owner"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        values = (interaction.data or {}).get("values") or [str(self.step)]
+        target = int(values[0]) if str(values[0]).isdigit() else self.step
+        await turn_page(interaction, self.key, self.step, target, self.owner)
+
+
+async def turn_page(
+    interaction: discord.Interaction, key: str, current: int, target: int, owner: int
+) -> None:
+    """Show page ``target``: edit the message for its owner, or send a private copy to anyone else."""
+    bot: RegressionBot = interaction.client  # type: ignore[assignment]
+    is_owner = interaction.user.id == owner
+    if is_owner:
+        await interaction.response.defer()
+    else:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    content = await bot.store.recall(key)
+    if content is None:
+        await interaction.followup.send(
+            "This explanation is no longer available; run the command again.", ephemeral=True
+        )
+        return
+    if is_owner:
+        kwargs = await render_message(bot, key, content, target, owner)
+        await interaction.edit_original_response(**kwargs)
+    else:
+        kwargs = await render_message(bot, key, content, current, interaction.user.id)
+        files = kwargs.pop("attachments")
+        await interaction.followup.send(**kwargs, files=files, ephemeral=True)

@@ -1,0 +1,62 @@
+"""Steps to Discord: embeds with their figure attached, kept inside Discord's limits."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+
+from bot.regression.figures import RenderedFigure
+from bot.regression.steps import Step
+
+COLOUR = discord.Colour(0x0072B2)
+EMBED_TOTAL = 6000
+FIELD_VALUE = 1024
+
+
+def clip(text: str, limit: int) -> str:
+    """Trim ``text`` to ``limit`` characters, visibly."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def embed_for(step: Step, figure: RenderedFigure | None, footer: str | None = None) -> discord.Embed:
+    """An embed showing ``step``, its picture as ``attachment://`` when there is one."""
+    embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
+    if figure is not None:
+        embed.set_image(url=f"attachment://{figure.filename}")
+    if footer:
+        embed.set_footer(text=clip(footer, 2048))
+    return embed
+
+
+def file_for(figure: RenderedFigure | None) -> discord.File | None:
+    """The attachment for a figure, with its alt text."""
+    if figure is None:
+        return None
+    return discord.File(
+        io.BytesIO(figure.png), filename=figure.filename, description=clip(figure.alt_text, 1024)
+    )
+
+
+def fit_total(embeds: list[discord.Embed]) -> list[discord.Embed]:
+    """Shorten descriptions (last embed first) until all embeds together fit Discord's 6000 characters."""
+    total = sum(len(e) for e in embeds)
+    for embed in reversed(embeds):
+        if total <= EMBED_TOTAL:
+            break
+        description = embed.description or ""
+        keep = max(0, len(description) - (total - EMBED_TOTAL) - 20)
+        embed.description = (
+            description[:keep] + "\n… (trimmed to fit Discord)" if keep else "(trimmed to fit Discord)"
+        )
+        total = sum(len(e) for e in embeds)
+    return embeds
+
+
+def table(rows: list[tuple[str, ...]], limit: int = FIELD_VALUE) -> str:
+    """A monospace table in a code block, rows dropped visibly to stay under ``limit``."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    while len("\n".join(lines)) + 8 > limit and len(lines) > 2:
+        lines = [*lines[:-2], "…"]
+    return "```\n" + "\n".join(lines)[: limit - 8] + "\n```"

@@ -1,0 +1,46 @@
+"""``/fit``: fit a formula and page through the walkthrough."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.store import PagedContent
+from cogs._options import bot_of, dataset_autocomplete, dataset_for, formula_autocomplete
+from cogs._pager import PageButton, PageSelect, render_message
+
+
+class Fit(commands.Cog):
+    """Fitting and the step-by-step walkthrough."""
+
+    @app_commands.command(
+        name="fit", description="Fit a regression and walk through what it means, step by step"
+    )
+    @app_commands.describe(
+        dataset="A bundled dataset, e.g. codecademy",
+        formula="response ~ predictors, e.g. score ~ lesson + completed",
+        private="Only you see the answer (default: everyone in the channel)",
+    )
+    @app_commands.autocomplete(dataset=dataset_autocomplete, formula=formula_autocomplete)
+    async def fit(
+        self,
+        interaction: discord.Interaction,
+        dataset: app_commands.Range[str, 1, 100],
+        formula: app_commands.Range[str, 1, 500],
+        private: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        bot = bot_of(interaction)
+        data = dataset_for(interaction, dataset)
+        summary = await bot.engine.call("summary", data.name, formula)
+        content = PagedContent("wt", data.name, summary.formula)
+        key = await bot.store.remember(content)
+        kwargs = await render_message(bot, key, content, 0, interaction.user.id)
+        await interaction.edit_original_response(**kwargs)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog and register the persistent page buttons."""
+    bot.add_dynamic_items(PageButton, PageSelect)
+    await bot.add_cog(Fit())
