@@ -34,7 +34,7 @@ class Fit(commands.Cog):
         bot = bot_of(interaction)
         data = dataset_for(interaction, dataset)
         summary = await bot.engine.call("summary", data.name, formula)
-        content = PagedContent("wt", data.name, summary.formula)
+        content = PagedContent("wt", data.name, formula)
         key = await bot.store.remember(content)
         kwargs = await render_message(bot, key, content, 0, interaction.user.id)
         await interaction.edit_original_response(**kwargs)
