@@ -33,7 +33,7 @@ class Fit(commands.Cog):
         await interaction.response.defer(ephemeral=private, thinking=True)
         bot = bot_of(interaction)
         data = dataset_for(interaction, dataset)
-        summary = await bot.engine.call("summary", data.name, formula)
+        await bot.engine.call("summary", data.name, formula)  # a bad formula fails here, before it is stored
         content = PagedContent("wt", data.name, formula)
         key = await bot.store.remember(content)
         kwargs = await render_message(bot, key, content, 0, interaction.user.id)

@@ -25,6 +25,7 @@ def test_nested_f_test_matches_the_anova_by_hand(registry):
     assert result.f_test is not None and result.f_test.f_value == pytest.approx(expected)
     assert result.f_test.df_diff == 1
     side, changed, picture = result.steps
+    assert "F-test" in side.body and "R²" in side.body
     assert "1.31" in changed.body and "1.35" in changed.body
     assert "Mean **completed** by **lesson**" in changed.body
     assert isinstance(picture.figure, ScatterSpec)
