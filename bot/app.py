@@ -67,12 +67,18 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Send ``text`` privately, as the response or as a follow-up, whichever is still possible."""
+    """Send ``text`` privately, as the response or as a follow-up, whichever is still possible.
+
+    After a deferred "thinking" response the first follow-up would fill the (possibly public) placeholder,
+    so the placeholder is deleted first and the message sent as a new private follow-up.
+    """
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
+        if not interaction.response.is_done():
             await interaction.response.send_message(text, ephemeral=True)
+            return
+        if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
+            await interaction.delete_original_response()
+        await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException:
         log.exception("could not report an error to the user")
 

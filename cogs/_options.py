@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.regression.datasets import Dataset
-from bot.regression.formula import Column, factor_text
+from bot.regression.formula import Column, factor_text, parse, validate
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -27,6 +27,11 @@ def bot_of(interaction: discord.Interaction) -> RegressionBot:
 def dataset_for(interaction: discord.Interaction, name: str) -> Dataset:
     """The dataset called ``name``; raises a friendly error with close names otherwise."""
     return bot_of(interaction).registry.get(name)
+
+
+def check_formula(data: Dataset, text: str) -> None:
+    """Parse and validate a formula against the dataset's columns (fast, in-process: nothing is fitted)."""
+    validate(parse(text), data.column_kinds(), text, levels=data.level_counts(), n_rows=len(data.frame))
 
 
 def _choices(values: list[str]) -> list[app_commands.Choice[str]]:

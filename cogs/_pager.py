@@ -19,7 +19,7 @@ from cogs._render import clip, embed_for, file_for, fit_total, table
 if TYPE_CHECKING:
     from bot.app import RegressionBot
 
-PATTERN = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):(?P<action>[bnj])"
+PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
 async def load_pages(bot: RegressionBot, content: PagedContent, index: int) -> tuple[Any, int]:
@@ -73,7 +73,7 @@ async def render_message(
     return {"embeds": fit_total(embeds), "attachments": [file] if file else [], "view": view}
 
 
-class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PATTERN):
+class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<action>[bn])"):
     """``◀ Back`` or ``Next ▶``."""
 
     def __init__(self, key: str, step: int, owner: int, action: str, disabled: bool = False) -> None:
@@ -99,7 +99,7 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PATTER
         await turn_page(interaction, self.key, self.step, target, self.owner)
 
 
-class PageSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PATTERN):
+class PageSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PREFIX + "j"):
     """The "jump to a step" menu."""
 
     def __init__(self, key: str, step: int, owner: int, titles: list[str] | None = None) -> None:

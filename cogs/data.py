@@ -35,9 +35,9 @@ class Data(commands.Cog):
     async def describe(
         self, interaction: discord.Interaction, dataset: app_commands.Range[str, 1, 100]
     ) -> None:
+        data = dataset_for(interaction, dataset)
         await interaction.response.defer(thinking=True)
         bot = bot_of(interaction)
-        data = dataset_for(interaction, dataset)
         content = PagedContent("ds", data.name, "")
         key = await bot.store.remember(content)
         await interaction.edit_original_response(
@@ -64,8 +64,8 @@ class Data(commands.Cog):
         color: app_commands.Range[str, 1, 100] | None = None,
         kind: Literal["scatter", "box", "histogram"] | None = None,
     ) -> None:
-        await interaction.response.defer(thinking=True)
         data = dataset_for(interaction, dataset)
+        await interaction.response.defer(thinking=True)
         figure = await bot_of(interaction).engine.call("plot", data.name, x, y, color, kind or "auto")
         embed = discord.Embed(title=clip(f"{data.name}: {y} and {x}", 256), colour=COLOUR)
         embed.set_image(url=f"attachment://{figure.filename}")

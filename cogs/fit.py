@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.store import PagedContent
-from cogs._options import bot_of, dataset_autocomplete, dataset_for, formula_autocomplete
+from cogs._options import bot_of, check_formula, dataset_autocomplete, dataset_for, formula_autocomplete
 from cogs._pager import PageButton, PageSelect, render_message
 
 
@@ -30,9 +30,10 @@ class Fit(commands.Cog):
         formula: app_commands.Range[str, 1, 500],
         private: bool = False,
     ) -> None:
+        data = dataset_for(interaction, dataset)
+        check_formula(data, formula)
         await interaction.response.defer(ephemeral=private, thinking=True)
         bot = bot_of(interaction)
-        data = dataset_for(interaction, dataset)
         await bot.engine.call("summary", data.name, formula)  # a bad formula fails here, before it is stored
         content = PagedContent("wt", data.name, formula)
         key = await bot.store.remember(content)

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._options import bot_of, dataset_autocomplete, dataset_for, formula_autocomplete
+from cogs._options import bot_of, check_formula, dataset_autocomplete, dataset_for, formula_autocomplete
 from cogs._render import COLOUR, clip, embed_for, file_for, fit_total
 
 
@@ -27,8 +27,9 @@ class Predict(commands.Cog):
         formula: app_commands.Range[str, 1, 500],
         values: app_commands.Range[str, 1, 500],
     ) -> None:
-        await interaction.response.defer(thinking=True)
         data = dataset_for(interaction, dataset)
+        check_formula(data, formula)
+        await interaction.response.defer(thinking=True)
         step = await bot_of(interaction).engine.call("prediction", data.name, formula, values)
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
         embed.set_footer(text=clip(f"{data.name} · {formula}", 2048))
@@ -50,8 +51,10 @@ class Predict(commands.Cog):
         formula: app_commands.Range[str, 1, 500],
         other: app_commands.Range[str, 1, 500],
     ) -> None:
-        await interaction.response.defer(thinking=True)
         data = dataset_for(interaction, dataset)
+        check_formula(data, formula)
+        check_formula(data, other)
+        await interaction.response.defer(thinking=True)
         pages = await bot_of(interaction).engine.call("compare_pages", data.name, formula, other)
         embeds = [embed_for(page.step, page.figure) for page in pages]
         files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
