@@ -11,6 +11,7 @@ import logging
 import pkgutil
 import traceback
 import uuid
+from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -19,16 +20,30 @@ from discord.ext import commands
 import cogs
 from bot.config import Config
 from bot.discord_api import ApiGatewayMixin, use_api_base_url
-from bot.engine import Engine, EngineTimeout, EngineUnavailable
+from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable
+from bot.ratelimit import RateLimiter
 from bot.regression.datasets import DatasetRegistry
 from bot.regression.errors import UserInputError
+from bot.regression.uploads import UploadLimits
+from bot.server_datasets import ServerDatasets
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class ErrorTree(app_commands.CommandTree):
-    """Turns every error into an ephemeral answer: specific for user mistakes, an apology with an id else."""
+    """Turns every error into an ephemeral answer (specific for user mistakes, an apology with an id else),
+    and asks users who send commands too fast to slow down."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        limiter: RateLimiter = interaction.client.limiter  # type: ignore[attr-defined]
+        wait = limiter.hit(interaction.user.id)
+        if wait > 0:
+            await send_ephemeral(interaction, f"Slow down a little: try again in {max(1, round(wait))} s.")
+            return False
+        return True
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)
@@ -49,9 +64,9 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     elif isinstance(original, EngineTimeout):
         text = "⏱️ That took too long and was stopped. Try a smaller model (fewer terms or levels)."
     elif isinstance(original, EngineUnavailable):
-        text = "The bot's workers had a problem and restarted. Please try again in a moment."
-    elif isinstance(original, app_commands.CommandOnCooldown):
-        text = f"Slow down a little: try again in {original.retry_after:.0f} s."
+        text = "The worker doing this stopped unexpectedly and was restarted. Please try again."
+    elif isinstance(original, EngineBusy):
+        text = f"The bot is busy right now: try again in {max(1, round(original.retry_after))} s."
     elif isinstance(original, app_commands.CheckFailure):
         text = str(original) or "You can't use this command here."
     else:
@@ -101,12 +116,30 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         use_api_base_url(config.discord.api_base_url)
         self.config = config
         self.registry = registry or DatasetRegistry.bundled()
-        self.engine = Engine(config.workers.processes, config.workers.job_timeout, config.workers.cache_size)
+        self.engine = Engine(
+            config.workers.processes,
+            config.workers.job_timeout,
+            config.workers.cache_size,
+            database=str(Path(config.storage.database).resolve()),
+            max_queue=config.workers.max_queue,
+        )
+        self.limiter = RateLimiter(config.rate_limit.commands, config.rate_limit.seconds)
         self.store = Store(config.storage.database)
+        uploads = config.uploads
+        self.datasets = ServerDatasets(
+            self.store,
+            self.registry,
+            UploadLimits(
+                max_bytes=int(uploads.max_megabytes * 1_000_000),
+                max_rows=uploads.max_rows,
+                max_columns=uploads.max_columns,
+            ),
+        )
         self.start_workers = start_workers
 
     async def setup_hook(self) -> None:
         await self.store.open()
+        await self.datasets.load()
         if self.start_workers:
             await self.engine.start()
         for module in pkgutil.iter_modules(cogs.__path__):

@@ -39,6 +39,31 @@ class WorkerConfig:
     processes: int = 2
     job_timeout: float = 20.0
     cache_size: int = 256
+    max_queue: int = 64
+
+
+@dataclass(frozen=True)
+class RateLimitConfig:
+    """How many commands one user may run in a sliding window before being asked to slow down."""
+
+    commands: int = 8
+    seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class InstructorConfig:
+    """Who counts as an instructor besides members with Manage Server: members with one of these roles."""
+
+    role_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class UploadConfig:
+    """Limits on the CSV files instructors upload."""
+
+    max_megabytes: float = 5.0
+    max_rows: int = 100_000
+    max_columns: int = 50
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,9 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     workers: WorkerConfig = field(default_factory=WorkerConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
+    instructors: InstructorConfig = field(default_factory=InstructorConfig)
+    uploads: UploadConfig = field(default_factory=UploadConfig)
+    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
 
 def _section(cls: type, raw: Any, name: str) -> Any:
@@ -74,6 +102,12 @@ def _section(cls: type, raw: Any, name: str) -> Any:
         expected = type(default) if default is not None else int
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if expected is tuple:
+            if not isinstance(value, list) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in value
+            ):
+                raise ConfigError(f"[{name}] {key} must be a list of numbers (ids)")
+            value = tuple(value)
         if not isinstance(value, expected) or isinstance(value, bool) != isinstance(default, bool):
             raise ConfigError(f"[{name}] {key} must be a {expected.__name__}, not {type(value).__name__}")
         values[key] = value
@@ -89,7 +123,7 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
-    unknown = sorted(set(raw) - {"discord", "workers", "storage"})
+    unknown = sorted(set(raw) - {f.name for f in fields(Config)})
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)} (see config.example.toml)")
     discord = _section(DiscordConfig, raw.get("discord"), "discord")
@@ -104,8 +138,11 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     workers = _section(WorkerConfig, raw.get("workers"), "workers")
     if not 1 <= workers.processes <= 32:
         raise ConfigError("[workers] processes must be between 1 and 32")
-    if workers.job_timeout <= 0:
-        raise ConfigError("[workers] job_timeout must be positive")
+    if workers.job_timeout <= 0 or workers.max_queue < 1 or workers.cache_size < 0:
+        raise ConfigError("[workers] job_timeout and max_queue must be positive, cache_size at least 0")
+    rate_limit = _section(RateLimitConfig, raw.get("rate_limit"), "rate_limit")
+    if rate_limit.commands < 1 or rate_limit.seconds <= 0:
+        raise ConfigError("[rate_limit] commands and seconds must be positive")
     return Config(
         discord=discord, workers=workers, storage=_section(StorageConfig, raw.get("storage"), "storage")
     )

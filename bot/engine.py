@@ -1,25 +1,28 @@
-"""Run engine jobs in worker processes, off the event loop, with a time limit, a result cache and sharing.
+"""Run engine jobs in worker processes, off the event loop: time limits, back-pressure, caching, sharing.
 
-The bot process never fits or renders: it asks a process pool to run a function of
-``bot.regression.jobs`` by name. Identical requests in flight share one job; finished results are kept in a
-small LRU cache. A job over its time limit gets its worker killed and the pool replaced; a pool that breaks
-(a worker died) is replaced and the job retried once.
+The bot process never fits or renders: it asks one of its worker processes to run a function of
+``bot.regression.jobs`` by name. Each worker is a process with a pipe, so a job over its time limit gets
+exactly its own worker killed and replaced, and a worker that dies takes only its own job with it.
+Identical requests in flight share one run; finished results are kept in a small LRU cache. When more
+jobs wait than ``max_queue``, new ones are refused at once with an estimate of when to retry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 JOB_MODULE = "bot.regression.jobs"
+WARM_TIMEOUT = 120.0
 
 
 class EngineTimeout(Exception):
@@ -27,39 +30,100 @@ class EngineTimeout(Exception):
 
 
 class EngineUnavailable(Exception):
-    """The worker pool failed twice for one job."""
+    """The worker running a job died (it was replaced), or the engine is stopped."""
 
 
-def _run(job: str, args: tuple[Any, ...]) -> Any:
-    """Inside a worker: call ``bot.regression.jobs.<job>(*args)``."""
+class EngineBusy(Exception):
+    """Too many jobs are waiting; ``retry_after`` estimates, in seconds, when to try again."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"busy, retry after {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
+def _worker_main(connection: Connection, database: str | None) -> None:
+    """A worker process: run ``bot.regression.jobs.<job>(*args)`` for each request until the pipe closes."""
     import importlib
+    import pickle
 
-    module = importlib.import_module(JOB_MODULE)
-    return getattr(module, job)(*args)
+    jobs = importlib.import_module(JOB_MODULE)
+    jobs.configure(database)
+    while True:
+        try:
+            job, args = connection.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", getattr(jobs, job)(*args))
+        except Exception as error:
+            reply = ("error", error)
+        try:
+            connection.send(reply)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            connection.send(("error", RuntimeError(f"{type(reply[1]).__name__} could not be sent back")))
+
+
+class _Worker:
+    """One worker process and the bot's end of its pipe."""
+
+    def __init__(self, context: Any, database: str | None) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, database), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        """Stop the process at once."""
+        self.process.kill()
+        self.process.join(timeout=2)
+        self.connection.close()
 
 
 class Engine:
-    """An async front to a process pool running engine jobs."""
+    """An async front to a set of worker processes running engine jobs."""
 
-    def __init__(self, processes: int = 2, job_timeout: float = 20.0, cache_size: int = 256) -> None:
+    def __init__(
+        self,
+        processes: int = 2,
+        job_timeout: float = 20.0,
+        cache_size: int = 256,
+        database: str | None = None,
+        max_queue: int = 64,
+    ) -> None:
         self.processes = processes
         self.job_timeout = job_timeout
         self.cache_size = cache_size
+        self.database = database
+        self.max_queue = max_queue
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([JOB_MODULE])
-        self._pool: ProcessPoolExecutor | None = None
+        self._workers: list[_Worker] = []
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._waiting = 0
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._typical_seconds = 0.3
         self.jobs_run = 0
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        """A fresh pool of worker processes."""
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=self._context)
 
     async def start(self) -> None:
         """Start the workers and warm each one up (imports, fonts, a first fit)."""
-        self._pool = self._new_pool()
-        await asyncio.gather(*(self._submit("warm", ()) for _ in range(self.processes)))
+        for _ in range(self.processes):
+            self._add_worker()
+        workers = [self._idle.get_nowait() for _ in range(self.processes)]
+        await asyncio.gather(*(self._run_on(worker, "warm", (), WARM_TIMEOUT) for worker in workers))
+
+    def _add_worker(self) -> _Worker:
+        """Start a worker and make it available."""
+        worker = _Worker(self._context, self.database)
+        self._workers.append(worker)
+        self._idle.put_nowait(worker)
+        return worker
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start another in its place."""
+        worker.kill()
+        self._workers.remove(worker)
+        self._add_worker()
 
     async def call(self, job: str, *args: Hashable) -> Any:
         """Run ``job(*args)`` in a worker; concurrent identical calls share one run, results are cached."""
@@ -69,69 +133,76 @@ class Engine:
             return self._cache[key]
         pending = self._inflight.get(key)
         if pending is None:
+            if self._waiting >= self.max_queue:
+                raise EngineBusy(self.retry_after())
             pending = asyncio.ensure_future(self._run_cached(key, job, args))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(pending)
 
+    def retry_after(self) -> float:
+        """Roughly how long the jobs already waiting will take."""
+        return max(1.0, self._waiting * self._typical_seconds / max(1, self.processes))
+
     async def _run_cached(self, key: Hashable, job: str, args: tuple[Any, ...]) -> Any:
-        """Run a job and remember its result."""
-        result = await self._submit(job, args)
+        """Wait for a free worker, run the job, and remember its result."""
+        self._waiting += 1
+        try:
+            worker = await self._take_worker()
+        finally:
+            self._waiting -= 1
+        result = await self._run_on(worker, job, args, self.job_timeout)
         self._cache[key] = result
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return result
 
-    async def _submit(self, job: str, args: tuple[Any, ...], retry: bool = True) -> Any:
-        """Submit to the pool with the time limit; replace the pool on a timeout or a dead worker."""
-        pool = self._pool
-        if pool is None:
-            raise EngineUnavailable("the engine is not started")
-        try:
-            future = asyncio.wrap_future(pool.submit(_run, job, args))
-        except (BrokenProcessPool, RuntimeError):
-            future = None
-        if future is not None:
-            self.jobs_run += 1
-            try:
-                return await asyncio.wait_for(future, self.job_timeout)
-            except TimeoutError:
-                log.warning("job %s ran over %.0f s; replacing its worker", job, self.job_timeout)
-                self._replace(pool)
-                raise EngineTimeout(job) from None
-            except BrokenProcessPool:
-                log.warning("a worker died during %s; replacing the pool", job)
-        self._replace(pool)
-        if not retry:
-            raise EngineUnavailable(job)
-        return await self._submit(job, args, retry=False)
+    async def _take_worker(self) -> _Worker:
+        """The next idle worker that is still alive (dead ones are replaced on the way)."""
+        while True:
+            worker = await self._idle.get()
+            if worker.process.is_alive():
+                return worker
+            log.warning("an idle worker had died; starting another")
+            self._replace(worker)
 
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        """Kill the workers of ``broken`` (if it is still the current pool) and start a new pool."""
-        if self._pool is not broken:
-            return
-        for process in list(getattr(broken, "_processes", {}).values()):
-            process.kill()
-        broken.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._new_pool()
+    async def _run_on(self, worker: _Worker, job: str, args: tuple[Any, ...], timeout: float) -> Any:
+        """Run one job on ``worker`` (which must be taken from the idle queue) and give the worker back."""
+        started = time.monotonic()
+        self.jobs_run += 1
+        try:
+            worker.connection.send((job, args))
+            status, value = await asyncio.wait_for(asyncio.to_thread(worker.connection.recv), timeout)
+        except TimeoutError:
+            log.warning("job %s ran over %.1f s; replacing its worker", job, timeout)
+            self._replace(worker)
+            raise EngineTimeout(job) from None
+        except (EOFError, OSError, BrokenPipeError):
+            log.warning("a worker died during %s; starting another", job)
+            self._replace(worker)
+            raise EngineUnavailable(job) from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        elapsed = time.monotonic() - started
+        self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * elapsed
+        if status == "error":
+            raise value
+        return value
 
     def worker_pids(self) -> list[int]:
         """Process ids of the current workers (for tests and the benchmark)."""
-        pool = self._pool
-        return [p.pid for p in getattr(pool, "_processes", {}).values() if p.pid] if pool else []
+        return [w.process.pid for w in self._workers if w.process.pid]
 
     async def close(self) -> None:
-        """Stop the workers: ask politely, then kill whatever is left."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.join(timeout=0)
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            await asyncio.to_thread(process.join, 2)
-            if process.is_alive():
-                process.kill()
+        """Stop every worker: close its pipe, give it a moment, then kill what is left."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            with contextlib.suppress(OSError):
+                worker.connection.close()
+        for worker in workers:
+            await asyncio.to_thread(worker.process.join, 2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                await asyncio.to_thread(worker.process.join, 2)

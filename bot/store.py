@@ -1,28 +1,80 @@
-"""The bot's persistent state in SQLite (through aiosqlite): what each paged message shows.
+"""The bot's persistent state in SQLite (through aiosqlite), with a schema version and migrations.
 
-A button's custom_id carries a short key; the key maps here to the dataset and formula, so buttons keep
-working after a restart. The schema has a version and forward-only migrations.
+- ``pages``: what each paged message shows, so buttons keep working after a restart;
+- ``datasets`` and ``pending_uploads``: each server's own CSV datasets (an upload is one transaction);
+- ``sessions`` and ``questions``: the office-hours queue.
+
+The database runs in WAL mode; every write that spans several statements is one transaction, so a crash
+at any moment leaves the state before it or after it, never half of it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE pages (
-        key TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        dataset TEXT NOT NULL,
-        formula TEXT NOT NULL,
-        created_at REAL NOT NULL
-    )
-    """,
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE pages (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            formula TEXT NOT NULL,
+            created_at REAL NOT NULL
+        )""",
+    ),
+    (
+        """CREATE TABLE datasets (
+            guild_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            csv BLOB NOT NULL,
+            version TEXT NOT NULL,
+            uploaded_by INTEGER NOT NULL,
+            uploaded_at REAL NOT NULL,
+            PRIMARY KEY (guild_id, name)
+        )""",
+        """CREATE TABLE pending_uploads (
+            key TEXT PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            csv BLOB NOT NULL,
+            user_id INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        )""",
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            opened_by INTEGER NOT NULL,
+            opened_at REAL NOT NULL,
+            closed_at REAL
+        )""",
+        "CREATE UNIQUE INDEX one_open_session ON sessions (channel_id) WHERE closed_at IS NULL",
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions (id),
+            asker_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            asked_at REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status IN ('waiting', 'called', 'answered', 'skipped')),
+            called_at REAL,
+            closed_at REAL
+        )""",
+        "CREATE INDEX questions_by_session ON questions (session_id, status, id)",
+    ),
 )
 
 
@@ -35,6 +87,47 @@ class PagedContent:
     formula: str
 
 
+@dataclass(frozen=True)
+class StoredDataset:
+    """An uploaded dataset as stored: the CSV bytes and who uploaded it when."""
+
+    guild_id: int
+    name: str
+    description: str
+    filename: str
+    csv: bytes
+    version: str
+    uploaded_by: int
+    uploaded_at: float
+
+
+@dataclass(frozen=True)
+class Session:
+    """An office-hours session in one channel."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str
+    opened_by: int
+    opened_at: float
+    closed_at: float | None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A queued question and where it is in its life: waiting, called, answered or skipped."""
+
+    id: int
+    session_id: int
+    asker_id: int
+    question: str
+    asked_at: float
+    status: str
+    called_at: float | None
+    closed_at: float | None
+
+
 class Store:
     """An open SQLite database with the bot's tables."""
 
@@ -44,17 +137,16 @@ class Store:
 
     async def open(self) -> None:
         """Open (creating the file and folder on first start) and migrate to the latest schema."""
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
         await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        (version,) = await (await self._db.execute("PRAGMA user_version")).fetchone()  # type: ignore[misc]
-        for number, statement in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self._db.execute("BEGIN")
-            await self._db.execute(statement)
-            await self._db.execute(f"PRAGMA user_version = {number:d}")
-            await self._db.commit()
+        await self._db.execute("PRAGMA synchronous=FULL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        version = await self._scalar("PRAGMA user_version")
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self._transaction(
+                [*((s, ()) for s in statements), (f"PRAGMA user_version = {number:d}", ())]
+            )
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -69,6 +161,28 @@ class Store:
             await self._db.close()
             self._db = None
 
+    async def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await (await self.db.execute(sql, args)).fetchone()
+        return row[0] if row else None
+
+    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        """All rows of a query."""
+        return list(await (await self.db.execute(sql, args)).fetchall())
+
+    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run ``statements`` as one transaction: all of them or none."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, args in statements:
+                await self.db.execute(sql, args)
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        await self.db.execute("COMMIT")
+
+    # Paged messages.
+
     async def remember(self, content: PagedContent) -> str:
         """Store what a paged message shows and return its key (the same content gives the same key)."""
         digest = hashlib.sha256(f"{content.kind}\0{content.dataset}\0{content.formula}".encode()).hexdigest()
@@ -77,11 +191,197 @@ class Store:
             "INSERT OR IGNORE INTO pages (key, kind, dataset, formula, created_at) VALUES (?, ?, ?, ?, ?)",
             (key, content.kind, content.dataset, content.formula, time.time()),
         )
-        await self.db.commit()
         return key
 
     async def recall(self, key: str) -> PagedContent | None:
         """What the message with ``key`` shows, or None if the key is unknown."""
-        cursor = await self.db.execute("SELECT kind, dataset, formula FROM pages WHERE key = ?", (key,))
-        row = await cursor.fetchone()
-        return PagedContent(*row) if row else None
+        rows = await self._rows("SELECT kind, dataset, formula FROM pages WHERE key = ?", (key,))
+        return PagedContent(*rows[0]) if rows else None
+
+    # Uploaded datasets.
+
+    async def save_dataset(self, dataset: StoredDataset) -> None:
+        """Store (or replace) a server's dataset in one transaction."""
+        await self._transaction(
+            [
+                ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
+                (
+                    "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, "
+                    "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        dataset.guild_id,
+                        dataset.name,
+                        dataset.description,
+                        dataset.filename,
+                        dataset.csv,
+                        dataset.version,
+                        dataset.uploaded_by,
+                        dataset.uploaded_at,
+                    ),
+                ),
+            ]
+        )
+
+    async def delete_dataset(self, guild_id: int, name: str) -> bool:
+        """Remove a server's dataset; False if it did not exist."""
+        cursor = await self.db.execute(
+            "DELETE FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name)
+        )
+        return cursor.rowcount > 0
+
+    async def datasets(self, guild_id: int | None = None) -> list[StoredDataset]:
+        """Every stored dataset (of one server, if given), oldest first."""
+        sql = "SELECT guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at FROM datasets"
+        args: tuple[Any, ...] = ()
+        if guild_id is not None:
+            sql += " WHERE guild_id = ?"
+            args = (guild_id,)
+        return [StoredDataset(*row) for row in await self._rows(sql + " ORDER BY uploaded_at", args)]
+
+    async def stash_upload(self, dataset: StoredDataset) -> str:
+        """Keep an upload that waits for the uploader's confirmation; returns its key."""
+        key = secrets.token_hex(8)
+        await self.db.execute(
+            "INSERT INTO pending_uploads (key, guild_id, name, description, filename, csv, user_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                dataset.guild_id,
+                dataset.name,
+                dataset.description,
+                dataset.filename,
+                dataset.csv,
+                dataset.uploaded_by,
+                time.time(),
+            ),
+        )
+        return key
+
+    async def pending_upload(self, key: str) -> StoredDataset | None:
+        """The upload waiting for confirmation under ``key``, or None."""
+        rows = await self._rows(
+            "SELECT guild_id, name, description, filename, csv, user_id, created_at FROM pending_uploads "
+            "WHERE key = ?",
+            (key,),
+        )
+        if not rows:
+            return None
+        guild_id, name, description, filename, csv, user_id, created_at = rows[0]
+        return StoredDataset(guild_id, name, description, filename, csv, "", user_id, created_at)
+
+    async def discard_upload(self, key: str) -> None:
+        """Forget a waiting upload (cancelled)."""
+        await self.db.execute("DELETE FROM pending_uploads WHERE key = ?", (key,))
+
+    async def replace_with_upload(self, key: str, dataset: StoredDataset) -> None:
+        """Store ``dataset`` and forget the waiting upload ``key``, in one transaction."""
+        await self._transaction(
+            [
+                ("DELETE FROM pending_uploads WHERE key = ?", (key,)),
+                ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
+                (
+                    "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, "
+                    "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        dataset.guild_id,
+                        dataset.name,
+                        dataset.description,
+                        dataset.filename,
+                        dataset.csv,
+                        dataset.version,
+                        dataset.uploaded_by,
+                        dataset.uploaded_at,
+                    ),
+                ),
+            ]
+        )
+
+    # Office hours.
+
+    async def open_session(self, guild_id: int, channel_id: int, topic: str, user_id: int) -> Session | None:
+        """Open a session in a channel; None if one is already open there."""
+        try:
+            cursor = await self.db.execute(
+                "INSERT INTO sessions (guild_id, channel_id, topic, opened_by, opened_at) VALUES (?, ?, ?, ?, ?)",
+                (guild_id, channel_id, topic, user_id, time.time()),
+            )
+        except aiosqlite.IntegrityError:
+            return None
+        return await self.session(cursor.lastrowid or 0)
+
+    async def session(self, session_id: int) -> Session | None:
+        """A session by id."""
+        rows = await self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        return Session(*rows[0]) if rows else None
+
+    async def open_session_in(self, channel_id: int) -> Session | None:
+        """The open session in a channel, if any."""
+        rows = await self._rows(
+            "SELECT * FROM sessions WHERE channel_id = ? AND closed_at IS NULL", (channel_id,)
+        )
+        return Session(*rows[0]) if rows else None
+
+    async def close_session(self, session_id: int) -> None:
+        """Close a session (questions still waiting stay as they are, for the summary)."""
+        await self.db.execute("UPDATE sessions SET closed_at = ? WHERE id = ?", (time.time(), session_id))
+
+    async def ask(self, session_id: int, asker_id: int, question: str) -> int:
+        """Queue a question; returns the asker's position among those waiting (1 = next)."""
+        await self.db.execute(
+            "INSERT INTO questions (session_id, asker_id, question, asked_at) VALUES (?, ?, ?, ?)",
+            (session_id, asker_id, question, time.time()),
+        )
+        return int(
+            await self._scalar(
+                "SELECT COUNT(*) FROM questions WHERE session_id = ? AND status = 'waiting'", (session_id,)
+            )
+        )
+
+    async def questions(self, session_id: int) -> list[Question]:
+        """Every question of a session, in the order asked."""
+        return [
+            Question(*row)
+            for row in await self._rows(
+                "SELECT * FROM questions WHERE session_id = ? ORDER BY id", (session_id,)
+            )
+        ]
+
+    async def call_next(self, session_id: int) -> Question | None:
+        """Mark the question being answered as answered and call the next waiting one (None if none)."""
+        now = time.time()
+        waiting = await self._rows(
+            "SELECT id FROM questions WHERE session_id = ? AND status = 'waiting' ORDER BY id LIMIT 1",
+            (session_id,),
+        )
+        statements: list[tuple[str, Sequence[Any]]] = [
+            (
+                "UPDATE questions SET status = 'answered', closed_at = ? WHERE session_id = ? AND status = 'called'",
+                (now, session_id),
+            )
+        ]
+        if waiting:
+            statements.append(
+                ("UPDATE questions SET status = 'called', called_at = ? WHERE id = ?", (now, waiting[0][0]))
+            )
+        await self._transaction(statements)
+        if not waiting:
+            return None
+        rows = await self._rows("SELECT * FROM questions WHERE id = ?", (waiting[0][0],))
+        return Question(*rows[0])
+
+    async def close_current(self, session_id: int, status: str) -> Question | None:
+        """Mark the called question (or, with none called, the next waiting one) answered or skipped."""
+        rows = await self._rows(
+            "SELECT * FROM questions WHERE session_id = ? AND status IN ('called', 'waiting') "
+            "ORDER BY status = 'waiting', id LIMIT 1",
+            (session_id,),
+        )
+        if not rows:
+            return None
+        question = Question(*rows[0])
+        now = time.time()
+        await self.db.execute(
+            "UPDATE questions SET status = ?, closed_at = ?, called_at = COALESCE(called_at, ?) WHERE id = ?",
+            (status, now, now, question.id),
+        )
+        return question

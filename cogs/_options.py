@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.regression.datasets import Dataset
+from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.formula import Column, factor_text, parse, validate
 
 if TYPE_CHECKING:
@@ -24,9 +24,14 @@ def bot_of(interaction: discord.Interaction) -> RegressionBot:
     return interaction.client  # type: ignore[return-value]
 
 
+def registry_for(interaction: discord.Interaction) -> DatasetRegistry:
+    """The datasets this interaction may use: bundled ones, and in a server that server's uploads."""
+    return bot_of(interaction).datasets.registry(interaction.guild_id)
+
+
 def dataset_for(interaction: discord.Interaction, name: str) -> Dataset:
     """The dataset called ``name``; raises a friendly error with close names otherwise."""
-    return bot_of(interaction).registry.get(name)
+    return registry_for(interaction).get(name)
 
 
 def check_formula(data: Dataset, text: str) -> None:
@@ -48,7 +53,7 @@ async def dataset_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Dataset names, those starting with what was typed first."""
     wanted = current.strip().lower()
-    datasets = bot_of(interaction).registry.all()
+    datasets = registry_for(interaction).all()
     starts = [d for d in datasets if d.name.lower().startswith(wanted)]
     within = [
         d for d in datasets if d not in starts and (wanted in d.name.lower() or wanted in d.title.lower())

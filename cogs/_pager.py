@@ -44,7 +44,8 @@ async def step_titles(bot: RegressionBot, content: PagedContent) -> list[str]:
 def footer(content: PagedContent, index: int, total: int) -> str:
     """``Step 3/10 · codecademy · score ~ lesson + completed``."""
     what = f" · {content.formula}" if content.kind == "wt" else ""
-    return f"Step {index + 1}/{total} · {content.dataset}{what}"
+    name = content.dataset.split(":")[2] if content.dataset.startswith("upload:") else content.dataset
+    return f"Step {index + 1}/{total} · {name}{what}"
 
 
 async def render_message(

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.regression.describe import dataset_list_markdown
 from bot.store import PagedContent
-from cogs._options import bot_of, column_autocomplete, dataset_autocomplete, dataset_for
+from cogs._options import bot_of, column_autocomplete, dataset_autocomplete, dataset_for, registry_for
 from cogs._pager import render_message
 from cogs._render import COLOUR, clip, file_for
 
@@ -20,7 +20,7 @@ class Data(commands.Cog):
 
     @app_commands.command(name="datasets", description="List the datasets you can fit models on")
     async def datasets(self, interaction: discord.Interaction) -> None:
-        registry = bot_of(interaction).registry
+        registry = registry_for(interaction)
         embed = discord.Embed(
             title="Datasets", description=clip(dataset_list_markdown(registry.all()), 4096), colour=COLOUR
         )
@@ -38,7 +38,7 @@ class Data(commands.Cog):
         data = dataset_for(interaction, dataset)
         await interaction.response.defer(thinking=True)
         bot = bot_of(interaction)
-        content = PagedContent("ds", data.name, "")
+        content = PagedContent("ds", data.ref, "")
         key = await bot.store.remember(content)
         await interaction.edit_original_response(
             **await render_message(bot, key, content, 0, interaction.user.id)
@@ -66,7 +66,7 @@ class Data(commands.Cog):
     ) -> None:
         data = dataset_for(interaction, dataset)
         await interaction.response.defer(thinking=True)
-        figure = await bot_of(interaction).engine.call("plot", data.name, x, y, color, kind or "auto")
+        figure = await bot_of(interaction).engine.call("plot", data.ref, x, y, color, kind or "auto")
         embed = discord.Embed(title=clip(f"{data.name}: {y} and {x}", 256), colour=COLOUR)
         embed.set_image(url=f"attachment://{figure.filename}")
         embed.set_footer(text=clip(figure.alt_text, 2048))

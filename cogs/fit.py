@@ -34,8 +34,8 @@ class Fit(commands.Cog):
         check_formula(data, formula)
         await interaction.response.defer(ephemeral=private, thinking=True)
         bot = bot_of(interaction)
-        await bot.engine.call("summary", data.name, formula)  # a bad formula fails here, before it is stored
-        content = PagedContent("wt", data.name, formula)
+        await bot.engine.call("summary", data.ref, formula)  # a bad formula fails here, before it is stored
+        content = PagedContent("wt", data.ref, formula)
         key = await bot.store.remember(content)
         kwargs = await render_message(bot, key, content, 0, interaction.user.id)
         await interaction.edit_original_response(**kwargs)

@@ -30,7 +30,7 @@ class Predict(commands.Cog):
         data = dataset_for(interaction, dataset)
         check_formula(data, formula)
         await interaction.response.defer(thinking=True)
-        step = await bot_of(interaction).engine.call("prediction", data.name, formula, values)
+        step = await bot_of(interaction).engine.call("prediction", data.ref, formula, values)
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
         embed.set_footer(text=clip(f"{data.name} · {formula}", 2048))
         await interaction.edit_original_response(embed=embed)
@@ -55,7 +55,7 @@ class Predict(commands.Cog):
         check_formula(data, formula)
         check_formula(data, other)
         await interaction.response.defer(thinking=True)
-        pages = await bot_of(interaction).engine.call("compare_pages", data.name, formula, other)
+        pages = await bot_of(interaction).engine.call("compare_pages", data.ref, formula, other)
         embeds = [embed_for(page.step, page.figure) for page in pages]
         files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
         await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)

@@ -57,7 +57,20 @@ async def test_synced_tree_follows_discords_rules(live):
     emu, _, _ = live
     commands = emu.commands.scopes[emu.guild.id]
     names = sorted(c["name"] for c in commands)
-    assert names == ["compare", "datasets", "describe", "explain", "fit", "help", "plot", "predict"]
+    assert names == [
+        "ask",
+        "compare",
+        "dataset",
+        "datasets",
+        "describe",
+        "explain",
+        "fit",
+        "help",
+        "officehours",
+        "plot",
+        "predict",
+        "queue",
+    ]
     for command in commands:
         assert re.fullmatch(r"[-_a-z0-9]{1,32}", command["name"])
         assert 1 <= len(command["description"]) <= 100

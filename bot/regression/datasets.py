@@ -67,6 +67,12 @@ class Dataset:
     version: str = ""
     example_notes: tuple[str, ...] = ()
     row_noun: str = "rows"
+    guild_id: int | None = None
+
+    @property
+    def ref(self) -> str:
+        """How worker processes find this dataset: its name, or ``upload:<guild>:<name>:<version>``."""
+        return self.name if self.guild_id is None else f"upload:{self.guild_id}:{self.name}:{self.version}"
 
     @property
     def row_noun_plural(self) -> str:

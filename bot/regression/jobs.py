@@ -1,24 +1,41 @@
 """The engine's entry points, by name and plain values: what the CLI calls and what worker processes run.
 
-Arguments and results are small picklable values (names, formula text, Steps, rendered figures), so the
-same calls work in-process and across a process pool. Fitted models are cached per process.
+Arguments and results are small picklable values (dataset refs, formula text, Steps, rendered figures), so
+the same calls work in-process and across a process pool. A dataset ref is a bundled dataset's name, or
+``upload:<guild>:<name>:<version>`` for a server's upload, read from the bot's database (``configure``).
+Fitted models and rendered pages are cached per process, keyed by the dataset's version.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from bot.regression import plots
 from bot.regression.compare import compare
 from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.describe import describe
 from bot.regression.equations import substituted
+from bot.regression.errors import UnknownDatasetError
 from bot.regression.explore import plot_spec
 from bot.regression.figures import RenderedFigure
 from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
 from bot.regression.steps import Step
+from bot.regression.uploads import UploadLimits, read_upload
 from bot.regression.walkthrough import arithmetic, build
+
+# Where uploaded datasets live (set in each worker by ``configure``); stored CSVs were checked on upload.
+_SETTINGS: dict[str, Path | None] = {"database": None}
+_STORED_LIMITS = UploadLimits(max_bytes=1 << 40, max_rows=10**9, max_columns=10**6)
+
+
+def configure(database: str | Path | None) -> None:
+    """Tell this process where the bot's database is (the worker pool's initializer)."""
+    _SETTINGS["database"] = Path(database) if database else None
 
 
 @dataclass(frozen=True)
@@ -46,48 +63,71 @@ def registry() -> DatasetRegistry:
     return DatasetRegistry.bundled()
 
 
-def dataset(name: str) -> Dataset:
-    """A dataset by name; raises UnknownDatasetError with close names."""
-    return registry().get(name)
+def dataset(ref: str) -> Dataset:
+    """A dataset by ref: a bundled dataset's name, or an upload's ``upload:<guild>:<name>:<version>``."""
+    if ref.startswith("upload:"):
+        _, guild, name, version = ref.split(":", 3)
+        return _uploaded(int(guild), name, version)
+    return registry().get(ref)
+
+
+@lru_cache(maxsize=16)
+def _uploaded(guild_id: int, name: str, version: str) -> Dataset:
+    """An uploaded dataset read from the database, at exactly this version."""
+    database = _SETTINGS["database"]
+    row = None
+    if database is not None and database.exists():
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT csv, description, filename FROM datasets WHERE guild_id = ? AND name = ? AND version = ?",
+                (guild_id, name, version),
+            ).fetchone()
+    if row is None:
+        raise UnknownDatasetError(
+            f"The dataset `{name}` has been replaced or removed since this was made.",
+            "Run the command again to use the current version.",
+        )
+    data = read_upload(row[0], name, row[1], filename=row[2], limits=_STORED_LIMITS)
+    return dataclasses.replace(data, guild_id=guild_id)
 
 
 @lru_cache(maxsize=64)
-def _fitted(name: str, version: str, text: str) -> FittedModel:
+def _fitted(ref: str, version: str, text: str) -> FittedModel:
     """A cached fit (keyed by dataset version so new data is never served from an old fit)."""
-    return fit(dataset(name), text)
+    return fit(dataset(ref), text)
 
 
-def fitted(name: str, text: str) -> FittedModel:
-    """Fit ``text`` on the dataset called ``name`` (cached)."""
-    data = dataset(name)
-    return _fitted(data.name, data.version, text)
+def fitted(ref: str, text: str) -> FittedModel:
+    """Fit ``text`` on the dataset ``ref`` (cached)."""
+    data = dataset(ref)
+    return _fitted(data.ref, data.version, text)
 
 
 @lru_cache(maxsize=64)
-def _walkthrough(name: str, version: str, text: str) -> tuple[Step, ...]:
+def _walkthrough(ref: str, version: str, text: str) -> tuple[Step, ...]:
     """The cached walkthrough steps."""
-    return build(dataset(name), _fitted(name, version, text))
+    return build(dataset(ref), _fitted(ref, version, text))
 
 
-def walkthrough(name: str, text: str) -> tuple[Step, ...]:
-    """Every step of the walkthrough for ``text`` on dataset ``name``."""
-    data = dataset(name)
-    return _walkthrough(data.name, data.version, text)
+def walkthrough(ref: str, text: str) -> tuple[Step, ...]:
+    """Every step of the walkthrough for ``text`` on the dataset ``ref``."""
+    data = dataset(ref)
+    return _walkthrough(data.ref, data.version, text)
 
 
 @lru_cache(maxsize=256)
-def _page(name: str, version: str, text: str, index: int, theme: str) -> Page:
+def _page(ref: str, version: str, text: str, index: int, theme: str) -> Page:
     """A cached rendered page."""
-    steps = _walkthrough(name, version, text)
+    steps = _walkthrough(ref, version, text)
     step = steps[max(0, min(index, len(steps) - 1))]
-    return Page(step, _render(step, dataset(name), theme, index))
+    return Page(step, _render(step, dataset(ref), theme, index))
 
 
-def walkthrough_page(name: str, text: str, index: int, theme: str = "light") -> tuple[Page, int]:
+def walkthrough_page(ref: str, text: str, index: int, theme: str = "light") -> tuple[Page, int]:
     """Step ``index`` (clamped) of the walkthrough with its figure rendered, and the number of steps."""
-    data = dataset(name)
-    steps = _walkthrough(data.name, data.version, text)
-    return _page(data.name, data.version, text, index, theme), len(steps)
+    data = dataset(ref)
+    steps = _walkthrough(data.ref, data.version, text)
+    return _page(data.ref, data.version, text, index, theme), len(steps)
 
 
 def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure | None:
@@ -97,25 +137,25 @@ def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure
     return plots.render(step.figure, data.frame, theme=theme, filename=f"step{index + 1}.png")
 
 
-def render_steps(steps: tuple[Step, ...], name: str, theme: str = "light") -> tuple[Page, ...]:
+def render_steps(steps: tuple[Step, ...], ref: str, theme: str = "light") -> tuple[Page, ...]:
     """Render every figure of a list of steps (describe, compare)."""
-    data = dataset(name)
+    data = dataset(ref)
     return tuple(Page(step, _render(step, data, theme, i)) for i, step in enumerate(steps))
 
 
-def describe_pages(name: str, theme: str = "light") -> tuple[Page, ...]:
+def describe_pages(ref: str, theme: str = "light") -> tuple[Page, ...]:
     """The dataset description, rendered."""
-    return render_steps(describe(dataset(name)), name, theme)
+    return render_steps(describe(dataset(ref)), ref, theme)
 
 
-def compare_pages(name: str, first: str, second: str, theme: str = "light") -> tuple[Page, ...]:
+def compare_pages(ref: str, first: str, second: str, theme: str = "light") -> tuple[Page, ...]:
     """Two models side by side, rendered."""
-    return render_steps(compare(dataset(name), first, second).steps, name, theme)
+    return render_steps(compare(dataset(ref), first, second).steps, ref, theme)
 
 
-def prediction(name: str, text: str, values_text: str) -> Step:
+def prediction(ref: str, text: str, values_text: str) -> Step:
     """A prediction with the arithmetic shown, its confidence and prediction intervals."""
-    model = fitted(name, text)
+    model = fitted(ref, text)
     values = parse_values(model, values_text)
     work, _ = arithmetic(model, values)
     result = predict(model, values)
@@ -140,9 +180,9 @@ def prediction(name: str, text: str, values_text: str) -> Step:
     return Step(f"Prediction: {format_number(result.estimate)}", "\n\n".join(paragraphs))
 
 
-def summary(name: str, text: str) -> Summary:
+def summary(ref: str, text: str) -> Summary:
     """The fitted equation, each coefficient (name, estimate, CI) and the fit statistics."""
-    model = fitted(name, text)
+    model = fitted(ref, text)
     return Summary(
         formula=model.formula_text,
         equation=substituted(model),
@@ -156,9 +196,9 @@ def summary(name: str, text: str) -> Summary:
     )
 
 
-def plot(name: str, x: str, y: str, color: str | None, kind: str, theme: str = "light") -> RenderedFigure:
+def plot(ref: str, x: str, y: str, color: str | None, kind: str, theme: str = "light") -> RenderedFigure:
     """The ``/plot`` figure, rendered."""
-    data = dataset(name)
+    data = dataset(ref)
     return plots.render(plot_spec(data, x, y, color, kind), data.frame, theme=theme)
 
 

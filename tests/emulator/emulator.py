@@ -113,8 +113,11 @@ class DiscordEmulator:
         encoded_id = base64.urlsafe_b64encode(str(self.bot_user.id).encode()).decode().rstrip("=")
         self.token = f"{encoded_id}.emulator.{secrets.token_urlsafe(27)}"
         self.users = [
-            User(self.snowflake(), u.username, u.global_name, u.permissions, u.locale) for u in users
+            User(self.snowflake(), u.username, u.global_name, u.permissions, u.locale, roles=u.roles)
+            for u in users
         ]
+        # Roles by name: every user's roles exist in every guild, with one id per name.
+        self.roles = {name: self.snowflake() for user in users for name in user.roles}
         self.guilds = [self._make_guild(spec) for spec in guilds]
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
@@ -298,7 +301,7 @@ class DiscordEmulator:
         """A guild member object for ``user``."""
         member: dict[str, Any] = {
             "user": user.payload(),
-            "roles": [],
+            "roles": [str(self.roles[name]) for name in user.roles],
             "joined_at": iso(self.started_at),
             "deaf": False,
             "mute": False,
@@ -384,7 +387,24 @@ class DiscordEmulator:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                *(
+                    {
+                        "id": str(role_id),
+                        "name": name,
+                        "color": 0,
+                        "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+                        "hoist": False,
+                        "icon": None,
+                        "unicode_emoji": None,
+                        "position": position,
+                        "permissions": "0",
+                        "managed": False,
+                        "mentionable": True,
+                        "flags": 0,
+                    }
+                    for position, (name, role_id) in enumerate(self.roles.items(), start=1)
+                ),
             ],
             "emojis": [],
             "stickers": [],

@@ -67,6 +67,7 @@ class UserSpec:
     global_name: str | None = None
     permissions: int = MEMBER_PERMISSIONS
     locale: str = "en-US"
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class User:
     permissions: int = MEMBER_PERMISSIONS
     locale: str = "en-US"
     bot: bool = False
+    roles: tuple[str, ...] = ()
 
     def payload(self) -> dict[str, Any]:
         """The user object Discord sends."""

@@ -1,0 +1,93 @@
+"""The worker pool: real processes, sharing and caching, time limits, dead workers, back-pressure."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable
+from bot.ratelimit import RateLimiter
+from bot.regression.errors import FormulaError
+
+LECTURE = ("codecademy", "score ~ lesson + completed")
+
+
+@pytest.fixture
+async def engine():
+    engine = Engine(processes=2, job_timeout=30.0, max_queue=8)
+    await engine.start()
+    yield engine
+    await engine.close()
+
+
+async def test_jobs_run_in_other_processes_and_are_shared_and_cached(engine):
+    pids = set(engine.worker_pids())
+    assert len(pids) == 2 and os.getpid() not in pids
+    before = engine.jobs_run
+    first, second = await asyncio.gather(engine.call("summary", *LECTURE), engine.call("summary", *LECTURE))
+    assert first == second and round(first.r_squared, 3) == 0.609
+    assert engine.jobs_run == before + 1
+    await engine.call("summary", *LECTURE)
+    assert engine.jobs_run == before + 1
+
+
+async def test_user_errors_come_back_as_themselves(engine):
+    with pytest.raises(FormulaError) as info:
+        await engine.call("summary", "codecademy", "score ~ lessons")
+    assert "Did you mean `lesson`" in info.value.render()
+    assert (await engine.call("summary", "codecademy", "score ~ completed")).n == 100
+
+
+async def test_a_job_over_its_time_limit_gets_its_worker_replaced(engine):
+    engine.job_timeout = 0.001
+    before = set(engine.worker_pids())
+    with pytest.raises(EngineTimeout):
+        await engine.call("walkthrough_page", "penguins", "body_mass_g ~ species * flipper_length_mm", 3)
+    after = set(engine.worker_pids())
+    assert len(after) == 2 and len(before & after) == 1
+    engine.job_timeout = 30.0
+    page, total = await engine.call(
+        "walkthrough_page", "penguins", "body_mass_g ~ species * flipper_length_mm", 3
+    )
+    assert total > 3 and page.step.title
+
+
+async def test_a_killed_worker_fails_only_its_job_and_is_replaced(engine):
+    job = asyncio.ensure_future(engine.call("describe_pages", "students"))
+    while not engine._inflight:
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(0.05)
+    for pid in engine.worker_pids():
+        os.kill(pid, signal.SIGKILL)
+    with pytest.raises(EngineUnavailable):
+        await job
+    await asyncio.sleep(0)
+    assert (await engine.call("summary", "codecademy", "score ~ lesson")).n == 100
+    assert len(engine.worker_pids()) == 2
+
+
+async def test_a_full_queue_answers_busy_at_once():
+    engine = Engine(processes=1, job_timeout=30.0, max_queue=1)
+    await engine.start()
+    try:
+        running = asyncio.ensure_future(engine.call("describe_pages", "penguins"))
+        await asyncio.sleep(0.01)
+        waiting = asyncio.ensure_future(engine.call("describe_pages", "students"))
+        await asyncio.sleep(0.01)
+        with pytest.raises(EngineBusy) as info:
+            await engine.call("describe_pages", "grunfeld")
+        assert info.value.retry_after >= 1
+        await asyncio.gather(running, waiting)
+    finally:
+        await engine.close()
+
+
+def test_rate_limiter_window():
+    limiter = RateLimiter(limit=2, window=10.0)
+    assert limiter.hit(1, now=0.0) == 0 and limiter.hit(1, now=1.0) == 0
+    assert limiter.hit(1, now=2.0) == pytest.approx(8.0)
+    assert limiter.hit(2, now=2.0) == 0
+    assert limiter.hit(1, now=10.5) == 0
