@@ -1,0 +1,156 @@
+"""Faults, end to end: gateway drops mid-burst, REST 429/5xx, dead workers, limits, secrets in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from bot.config import RateLimitConfig, WorkerConfig
+from tests.conftest import make_bot
+from tests.emulator.emulator import DiscordEmulator
+from tests.emulator.fixtures import run_bot, running_emulator
+
+FORMULAS = (
+    "score ~ completed",
+    "score ~ lesson",
+    "score ~ lesson + completed",
+    "score ~ lesson * completed",
+    "score ~ completed + I(completed ** 2)",
+    "score ~ center(completed)",
+    "score ~ lesson + center(completed)",
+    "log(score) ~ completed",
+    "score ~ sqrt(completed)",
+    "score ~ lesson + log(completed)",
+)
+
+
+async def burst(emu: DiscordEmulator, formulas, dataset: str = "codecademy", **where):
+    """Dispatch one /fit per formula at (nearly) the same time."""
+    return await asyncio.gather(
+        *(emu.slash("fit", {"dataset": dataset, "formula": f}, **where) for f in formulas)
+    )
+
+
+async def finished(interaction, timeout: float = 90) -> str:
+    """Wait for an interaction's answer and return what it says (embed title or message text)."""
+    await interaction.wait_done(timeout=timeout)
+    if interaction.original is not None and interaction.original.deleted:
+        await interaction.wait_followups(1, timeout=10)
+        return interaction.followups[0].content
+    message = interaction.original
+    return message.embeds[0]["title"] if message.embeds else message.content
+
+
+async def test_gateway_drops_during_a_burst(tmp_path):
+    async with (
+        running_emulator(heartbeat_interval_ms=1000) as emu,
+        run_bot(make_bot(emu, tmp_path / "bot.sqlite3"), emu, timeout=60),
+    ):
+        first = await burst(emu, FORMULAS[:5])
+        await asyncio.gather(*(i.wait_response(timeout=10) for i in first))
+        await emu.disconnect(4000)
+        await emu.wait_until(lambda: len(emu.gateway.resumes) >= 1, timeout=30, what="a RESUME")
+        second = await burst(emu, FORMULAS[5:])
+        await asyncio.gather(*(i.wait_response(timeout=10) for i in second))
+        await emu.disconnect(4009)
+        await emu.wait_until(lambda: len(emu.gateway.identifies) >= 2, timeout=30, what="a new IDENTIFY")
+        titles = await asyncio.gather(*(finished(i) for i in [*first, *second]))
+        assert titles == ["The question and the data"] * len(FORMULAS)
+        after = await emu.slash("fit", {"dataset": "penguins", "formula": "body_mass_g ~ species"})
+        assert await finished(after) == "The question and the data"
+        assert emu.violations == []
+
+
+async def test_rest_errors_delay_answers_but_do_not_lose_them(tmp_path):
+    async with running_emulator() as emu, run_bot(make_bot(emu, tmp_path / "bot.sqlite3"), emu, timeout=60):
+        emu.set_rest_failures(429, count=2, retry_after=0.3, path_contains="/callback")
+        emu.set_rest_failures(500, count=1, path_contains="/webhooks/")
+        emu.set_rest_failures(502, count=1, path_contains="/webhooks/")
+        interactions = await burst(emu, FORMULAS[:4])
+        titles = await asyncio.gather(*(finished(i) for i in interactions))
+        assert titles == ["The question and the data"] * 4
+        statuses = [r.status for r in emu.requests]
+        assert statuses.count(429) == 2 and 500 in statuses and 502 in statuses
+        assert [v for v in emu.violations if v.status not in (429, 500, 502)] == []
+
+
+async def test_a_dead_worker_costs_one_answer_and_the_pool_recovers(tmp_path):
+    async with (
+        running_emulator() as emu,
+        run_bot(make_bot(emu, tmp_path / "bot.sqlite3", processes=1), emu, timeout=60) as bot,
+    ):
+        doomed = await emu.slash("describe", {"dataset": "students"})
+        async with asyncio.timeout(10):
+            while not bot.engine._inflight:
+                await asyncio.sleep(0.001)
+        await asyncio.sleep(0.05)
+        for pid in bot.engine.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        assert "stopped unexpectedly" in await finished(doomed)
+        fine = await emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"})
+        assert await finished(fine) == "The question and the data"
+        assert emu.violations == []
+
+
+async def test_slow_jobs_are_stopped_and_the_user_told(tmp_path):
+    async with (
+        running_emulator() as emu,
+        run_bot(make_bot(emu, tmp_path / "bot.sqlite3", processes=1), emu, timeout=60) as bot,
+    ):
+        bot.engine.job_timeout = 0.001
+        slow = await emu.slash("fit", {"dataset": "penguins", "formula": "body_mass_g ~ species * sex"})
+        assert "took too long" in await finished(slow)
+        bot.engine.job_timeout = 30
+        fine = await emu.slash("fit", {"dataset": "penguins", "formula": "body_mass_g ~ species * sex"})
+        assert await finished(fine) == "The question and the data"
+
+
+async def test_users_who_send_too_fast_are_asked_to_slow_down(tmp_path):
+    async with running_emulator() as emu:
+        bot = make_bot(emu, tmp_path / "bot.sqlite3", rate_limit=RateLimitConfig(commands=3, seconds=60))
+        async with run_bot(bot, emu, timeout=60):
+            student = emu.user("student")
+            answers = [
+                await finished(await emu.slash("explain", {"topic": "slope"}, user=student)) for _ in range(4)
+            ]
+            assert answers[:3] == ["Slope"] * 3 and answers[3].startswith("Slow down a little: try again in")
+            other = await emu.slash("explain", {"topic": "slope"}, user=emu.user("instructor"))
+            assert await finished(other) == "Slope"
+            assert emu.violations == []
+
+
+async def test_a_full_queue_answers_busy_at_once(tmp_path):
+    async with running_emulator() as emu:
+        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=WorkerConfig(processes=1, max_queue=1))
+        async with run_bot(bot, emu, timeout=60):
+            many = await burst(emu, FORMULAS[:6])
+            results = await asyncio.gather(*(finished(i) for i in many))
+            busy = [r for r in results if r.startswith("The bot is busy right now: try again in")]
+            assert busy and all(r in ("The question and the data", *busy) for r in results), results
+            assert emu.violations == []
+
+
+async def test_the_token_never_appears_in_logs_or_answers(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    async with (
+        running_emulator() as emu,
+        run_bot(make_bot(emu, tmp_path / "bot.sqlite3"), emu, timeout=60) as bot,
+    ):
+        original = bot.engine.call
+
+        async def broken(job, *args):
+            raise RuntimeError("an unexpected failure")
+
+        bot.engine.call = broken
+        failing = await emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"})
+        answer = await finished(failing)
+        bot.engine.call = original
+        assert "error id" in answer and "an unexpected failure" in caplog.text
+        fine = await emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"})
+        assert await finished(fine) == "The question and the data"
+    assert "IDENTIFY" in caplog.text or "identif" in caplog.text.lower()
+    assert emu.token not in caplog.text
+    sent = [m.content for m in emu.messages.messages.values()] + [repr(r.json) for r in emu.requests]
+    assert all(emu.token not in text for text in sent)
