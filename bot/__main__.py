@@ -68,6 +68,8 @@ async def _serve(config: Config, action: str) -> None:
         except discord.LoginFailure:
             log.error("Discord rejected the token. Check [discord] token or DISCORD_TOKEN.")
             raise SystemExit(2) from None
+        finally:
+            await bot.close()
 
 
 def main(argv: list[str]) -> int:

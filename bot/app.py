@@ -7,6 +7,7 @@ A global sync happens only on ``python -m bot sync``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import pkgutil
 import traceback
@@ -136,6 +137,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             ),
         )
         self.start_workers = start_workers
+        self._closing: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
         await self.store.open()
@@ -153,6 +155,13 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             log.info("synced %d commands to the dev guild %s", len(synced), guild_id)
 
     async def close(self) -> None:
+        """Disconnect, stop the workers and close the store; safe to call more than once, concurrently."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._shut_down())
+        await asyncio.shield(self._closing)
+
+    async def _shut_down(self) -> None:
+        """The shutdown steps, in order."""
         await super().close()
         await self.engine.close()
         await self.store.close()

@@ -46,6 +46,7 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _DIGITS = re.compile(r"([0-9]+)")
 _SAMPLE_CHARS = 65_536  # text the delimiter is chosen from
 _SAMPLE_ROWS = 20
+_NATURAL_SORT_LEVELS = 1_000  # levels sorted naturally (Group 2 < Group 10); more sort plainly
 _SNIFF_CHARS = 2_048  # csv.Sniffer takes quadratic time on hostile text: keep its sample small
 _OUTCOME_WORDS = frozenset(
     {"score", "grade", "y", "price", "outcome", "response", "target", "result", "total", "mark", "marks"}
@@ -135,6 +136,11 @@ def _check_filename(filename: str) -> None:
         )
 
 
+def _empty(message: str = "The file is empty.") -> UserInputError:
+    """The refusal of a file without values."""
+    return UserInputError(message, "Upload a CSV file whose first line holds the column names.")
+
+
 def _decode(data: bytes, limits: UploadLimits) -> str:
     """The file as text: size, binary content and encoding checked; a UTF-8 BOM is dropped."""
     if len(data) > limits.max_bytes:
@@ -173,10 +179,8 @@ def _decode(data: bytes, limits: UploadLimits) -> str:
             f"U+{ord(control.group()):04X}, which has no place in a CSV file.",
             "Delete it, or export the file again as CSV UTF-8.",
         )
-    if not text.strip():
-        raise UserInputError(
-            "The file is empty.", "Upload a CSV file whose first line holds the column names."
-        )
+    if not text.strip(" \t\r\n,;"):
+        raise _empty()
     return text
 
 
@@ -226,9 +230,13 @@ def _detect_delimiter(text: str) -> str:
     """
     sample = _head(text, _SAMPLE_CHARS)
     counts = {d: _field_counts(sample, d) for d in DELIMITERS}
+    if not any(counts.values()):
+        raise _empty(
+            "The file is empty." if sample == text else "The file starts with thousands of blank rows."
+        )
     wide = {d: c for d, c in counts.items() if c and c[0] > 1}
     if not wide:
-        first = next((line for line in text.splitlines() if line.strip()), "")
+        first = next((line for line in sample.splitlines() if line.strip()), "")
         raise UserInputError(
             f"The header (`{_shown(first)}`) names only one column; a regression needs at least two: "
             "a response and a predictor.",
@@ -244,14 +252,14 @@ def _detect_delimiter(text: str) -> str:
 
 
 class _BoundedLines:
-    """The physical lines of ``text`` for ``csv.reader``, refusing a row longer than ``limit`` characters.
+    """The physical lines of ``text`` for ``csv.reader``, refusing a row longer than ``max_row_chars``.
 
     The caller calls ``row_done`` after each row, so ``row_start`` is the line the next row starts on.
     """
 
-    def __init__(self, text: str, limit: int, limits: UploadLimits) -> None:
+    def __init__(self, text: str, limits: UploadLimits) -> None:
         self._lines = iter(io.StringIO(text, newline=""))
-        self._limit = limit
+        self._limit = limits.max_row_chars
         self._limits = limits
         self._chars = 0
         self.line = 0
@@ -280,6 +288,7 @@ class _BoundedLines:
         return text
 
     def row_done(self) -> None:
+        """Mark the end of a row: the next line starts a new one."""
         self.row_start = self.line + 1
         self._chars = 0
 
@@ -324,7 +333,7 @@ def _csv_error(exc: csv.Error, lines: _BoundedLines) -> UserInputError:
 
 def _check_header(record: list[str], place: Place, delimiter: str, limits: UploadLimits) -> list[str]:
     """The column names of the header row, each checked."""
-    names = [cell.strip() for cell in record]
+    names = [cell.replace("\ufeff", "").strip() for cell in record]  # a stray byte-order mark, too
     where = f"the header ({_at(place)})"
     if len(names) > limits.max_columns:
         raise UserInputError(
@@ -371,7 +380,7 @@ def _read_rows(
     text: str, delimiter: str, limits: UploadLimits
 ) -> tuple[list[str], list[list[str]], list[Place]]:
     """The header, the data rows (cells stripped) and where each row is; blank rows are skipped."""
-    lines = _BoundedLines(text, limits.max_row_chars, limits)
+    lines = _BoundedLines(text, limits)
     reader = iter(_reader(lines, delimiter))
     header: list[str] | None = None
     rows: list[list[str]] = []
@@ -420,9 +429,7 @@ def _read_rows(
         rows.append(cells)
         places.append(place)
     if header is None:
-        raise UserInputError(
-            "The file is empty.", "Upload a CSV file whose first line holds the column names."
-        )
+        raise _empty()
     if ragged:
         (place, count), others = ragged[0], len(ragged) - 1
         more = f" ({others:,} more lines have the wrong number of values.)" if others else ""
@@ -455,6 +462,7 @@ def _natural_key(text: str) -> tuple[list[str | int], str]:
 
 
 def _is_missing(cell: str) -> bool:
+    """Whether a (stripped) cell marks a missing value: empty, NA, N/A, NaN, null, - or ."""
     return cell.casefold() in MISSING
 
 
@@ -482,7 +490,7 @@ def _numeric_values(
 
 
 def _typed_columns(
-    header: list[str], rows: list[list[str]], places: list[Place], delimiter: str, limits: UploadLimits
+    header: list[str], rows: list[list[str]], places: list[Place], delimiter: str
 ) -> tuple[tuple[ColumnInfo, ...], pd.DataFrame]:
     """Each column numeric when every present cell is a number, else categorical (levels sorted)."""
     infos: list[ColumnInfo] = []
@@ -502,8 +510,8 @@ def _typed_columns(
             continue
         values = [None if _is_missing(cell) else " ".join(cell.split()) for cell in cells]
         distinct = {v for v in values if v is not None}
-        # Natural order where it matters (a usable predictor); a flagged giant sorts plainly and fast.
-        levels = tuple(sorted(distinct, key=_natural_key if len(distinct) <= limits.max_levels else None))
+        natural = len(distinct) <= _NATURAL_SORT_LEVELS  # a giant (an ID) sorts plainly, and fast
+        levels = tuple(sorted(distinct, key=_natural_key if natural else None))
         infos.append(ColumnInfo(name, "categorical", "Uploaded column (categorical).", levels=levels))
         data[name] = pd.Categorical(values, categories=levels)
         i = next(
@@ -548,7 +556,7 @@ def read_upload(
     text = _decode(data, limits)
     delimiter = _detect_delimiter(text)
     header, rows, places = _read_rows(text, delimiter, limits)
-    columns, frame = _typed_columns(header, rows, places, delimiter, limits)
+    columns, frame = _typed_columns(header, rows, places, delimiter)
     dataset = Dataset(
         name=name,
         title=f"Uploaded: {_shown(filename, 100)}" if filename else "Uploaded dataset",
@@ -614,6 +622,7 @@ def flagged_columns(dataset: Dataset, limits: UploadLimits | None = None) -> dic
 
 
 def _words(name: str) -> set[str]:
+    """The lower-case words and numbers of a column name (``Math_Score2`` -> math, score, 2)."""
     return set(re.findall(r"[a-z]+|[0-9]+", name.casefold()))
 
 
@@ -664,20 +673,23 @@ def _suggestions(dataset: Dataset, count: int, limits: UploadLimits) -> list[tup
     options: list[tuple[str, str]] = []
     if xs and groups:
         x, g = xs[0], groups[0]
-        options += [
+        options.append(
             (
                 f"{term(y)} ~ {term(x)} + {term(g)}",
                 f"One slope for {code(x)} and a separate intercept for each level of {code(g)}: parallel lines.",
-            ),
-            (f"{term(y)} ~ {term(x)}", f"Simple regression: how {code(y)} changes with {code(x)}."),
-            (
-                f"{term(y)} ~ {term(x)} * {term(g)}",
-                f"An interaction: the slope for {code(x)} may differ between the levels of {code(g)}.",
-            ),
-        ]
-    elif xs:
+            )
+        )
+    if xs:
         options.append(
             (f"{term(y)} ~ {term(xs[0])}", f"Simple regression: how {code(y)} changes with {code(xs[0])}.")
+        )
+    if xs and groups:
+        options.append(
+            (
+                f"{term(y)} ~ {term(xs[0])} * {term(groups[0])}",
+                f"An interaction: the slope for {code(xs[0])} may differ between the levels of "
+                f"{code(groups[0])}.",
+            )
         )
     if len(xs) > 1:
         options.append(
