@@ -117,7 +117,9 @@ class QueueButton(
         else:
             await store.close_current(session.id, "skipped" if self.action == "skip" else "answered")
         questions = await store.questions(session.id)
-        await interaction.edit_original_response(embed=queue_embed(session, questions), view=controls(session.id))
+        await interaction.edit_original_response(
+            embed=queue_embed(session, questions), view=controls(session.id)
+        )
         if question is not None:
             await interaction.followup.send(
                 f"<@{question.asker_id}>, you're up! Your question: {clip(question.question, 1800)}",

@@ -54,8 +54,12 @@ def test_predict_shows_the_arithmetic():
 
 def test_compare(tmp_path):
     result = run(
-        "compare", "penguins", "bill_depth_mm ~ bill_length_mm", "bill_depth_mm ~ bill_length_mm + species",
-        "--out", str(tmp_path),
+        "compare",
+        "penguins",
+        "bill_depth_mm ~ bill_length_mm",
+        "bill_depth_mm ~ bill_length_mm + species",
+        "--out",
+        str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
     assert "The sign flips" in result.stdout and "F-test" in result.stdout

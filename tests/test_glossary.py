@@ -8,8 +8,18 @@ from bot.regression.errors import UserInputError
 from bot.regression.glossary import ENTRIES, lookup, search, topics
 
 REQUIRED = (
-    "indicator", "baseline", "intercept", "slope", "holding-fixed", "interaction", "r-squared", "residual",
-    "predictor-feature-parameter", "box-plot", "causal-vs-associational", "multicollinearity",
+    "indicator",
+    "baseline",
+    "intercept",
+    "slope",
+    "holding-fixed",
+    "interaction",
+    "r-squared",
+    "residual",
+    "predictor-feature-parameter",
+    "box-plot",
+    "causal-vs-associational",
+    "multicollinearity",
 )
 
 
