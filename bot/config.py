@@ -143,6 +143,14 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     rate_limit = _section(RateLimitConfig, raw.get("rate_limit"), "rate_limit")
     if rate_limit.commands < 1 or rate_limit.seconds <= 0:
         raise ConfigError("[rate_limit] commands and seconds must be positive")
+    uploads = _section(UploadConfig, raw.get("uploads"), "uploads")
+    if uploads.max_megabytes <= 0 or uploads.max_rows < 1 or uploads.max_columns < 2:
+        raise ConfigError("[uploads] limits must be positive (and max_columns at least 2)")
     return Config(
-        discord=discord, workers=workers, storage=_section(StorageConfig, raw.get("storage"), "storage")
+        discord=discord,
+        workers=workers,
+        storage=_section(StorageConfig, raw.get("storage"), "storage"),
+        instructors=_section(InstructorConfig, raw.get("instructors"), "instructors"),
+        uploads=uploads,
+        rate_limit=rate_limit,
     )
