@@ -128,6 +128,27 @@ class Question:
     closed_at: float | None
 
 
+def _put_dataset(dataset: StoredDataset) -> list[tuple[str, Sequence[Any]]]:
+    """The statements that store ``dataset`` in place of any with its name in its server."""
+    return [
+        ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
+        (
+            "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                dataset.guild_id,
+                dataset.name,
+                dataset.description,
+                dataset.filename,
+                dataset.csv,
+                dataset.version,
+                dataset.uploaded_by,
+                dataset.uploaded_at,
+            ),
+        ),
+    ]
+
+
 class Store:
     """An open SQLite database with the bot's tables."""
 
@@ -202,25 +223,7 @@ class Store:
 
     async def save_dataset(self, dataset: StoredDataset) -> None:
         """Store (or replace) a server's dataset in one transaction."""
-        await self._transaction(
-            [
-                ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
-                (
-                    "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, "
-                    "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        dataset.guild_id,
-                        dataset.name,
-                        dataset.description,
-                        dataset.filename,
-                        dataset.csv,
-                        dataset.version,
-                        dataset.uploaded_by,
-                        dataset.uploaded_at,
-                    ),
-                ),
-            ]
-        )
+        await self._transaction(_put_dataset(dataset))
 
     async def delete_dataset(self, guild_id: int, name: str) -> bool:
         """Remove a server's dataset; False if it did not exist."""
@@ -276,24 +279,7 @@ class Store:
     async def replace_with_upload(self, key: str, dataset: StoredDataset) -> None:
         """Store ``dataset`` and forget the waiting upload ``key``, in one transaction."""
         await self._transaction(
-            [
-                ("DELETE FROM pending_uploads WHERE key = ?", (key,)),
-                ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
-                (
-                    "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, "
-                    "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        dataset.guild_id,
-                        dataset.name,
-                        dataset.description,
-                        dataset.filename,
-                        dataset.csv,
-                        dataset.version,
-                        dataset.uploaded_by,
-                        dataset.uploaded_at,
-                    ),
-                ),
-            ]
+            [("DELETE FROM pending_uploads WHERE key = ?", (key,)), *_put_dataset(dataset)]
         )
 
     # Office hours.

@@ -16,7 +16,7 @@ import pandas as pd
 
 from bot.regression.datasets import ColumnInfo, Dataset
 from bot.regression.figures import Axis, BoxSpec, ColorBy, FigureSpec, HistogramSpec, ScatterSpec
-from bot.regression.steps import BODY_LIMIT, TITLE_LIMIT, Step
+from bot.regression.steps import BODY_LIMIT, TITLE_LIMIT, Step, join_within
 
 PREVIEW_ROWS = 5
 PREVIEW_WIDTH = 72  # characters per line of the rows preview; wider frames lose their last columns
@@ -339,11 +339,4 @@ def dataset_list_markdown(datasets: Iterable[Dataset]) -> str:
         f"**{clip(d.name, 100)}** — {clip(d.title, 200)}, {len(d.frame)} rows × {len(d.columns)} columns"
         for d in items
     ]
-    kept: list[str] = []
-    for i, line in enumerate(lines):
-        tail = f"… and {len(lines) - i - 1} more datasets" if i < len(lines) - 1 else ""
-        if len("\n".join([*kept, line, tail])) > BODY_LIMIT:
-            kept.append(f"… and {len(lines) - i} more datasets")
-            break
-        kept.append(line)
-    return "\n".join(kept) if kept else "No datasets yet."
+    return join_within(lines, BODY_LIMIT, "datasets") or "No datasets yet."

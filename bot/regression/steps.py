@@ -22,3 +22,15 @@ class Step:
     def __post_init__(self) -> None:
         if len(self.title) > TITLE_LIMIT or len(self.body) > BODY_LIMIT:
             raise ValueError(f"step {self.title[:40]!r} exceeds Discord's embed limits")
+
+
+def join_within(lines: list[str], limit: int, noun: str) -> str:
+    """Lines joined by newlines, cut visibly (``… and 3 more columns``) so the text fits ``limit``."""
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        tail = f"… and {len(lines) - i - 1} more {noun}" if i < len(lines) - 1 else ""
+        if len("\n".join([*kept, line, tail])) > limit:
+            kept.append(f"… and {len(lines) - i} more {noun}")
+            break
+        kept.append(line)
+    return "\n".join(kept)

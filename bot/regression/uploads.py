@@ -26,6 +26,7 @@ from bot.regression import formula as fm
 from bot.regression.datasets import ColumnInfo, Dataset
 from bot.regression.describe import clip, number
 from bot.regression.errors import FormulaError, UserInputError
+from bot.regression.steps import join_within
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "-", "."})  # compared case-insensitively
 MAX_ABS_VALUE = 1e15
@@ -739,11 +740,4 @@ def describe_columns(dataset: Dataset, limits: UploadLimits | None = None) -> st
     """One markdown line per column, cut visibly (``… and N more columns``) to stay under 3000 characters."""
     flags = flagged_columns(dataset, limits)
     lines = [_column_line(dataset, info, flags.get(info.name)) for info in dataset.columns]
-    kept: list[str] = []
-    for i, line in enumerate(lines):
-        tail = f"… and {len(lines) - i - 1} more columns" if i < len(lines) - 1 else ""
-        if len("\n".join([*kept, line, tail])) > DESCRIBE_LIMIT:
-            kept.append(f"… and {len(lines) - i} more columns")
-            break
-        kept.append(line)
-    return "\n".join(kept)
+    return join_within(lines, DESCRIBE_LIMIT, "columns")
