@@ -94,6 +94,7 @@ def test_second_lecture_example(registry):
     assert figure.color.kind == "numeric" and [item.group for item in figure.lines] == [5.0, 10.0, 15.0]
     meaning = step(steps, "What the numbers mean").body
     assert "0.11" in meaning and "grade" in meaning
+    assert "**port1** goes with about 8 times the difference" in meaning
 
 
 def test_penguins_walkthrough_names_the_sign_flip(registry):

@@ -573,12 +573,34 @@ def _meaning(text: _Text, shape: Shape) -> Step:
         sentence = _interpret(text, shape, sym, coef, several)
         if sentence:
             paragraphs.append(sentence)
+    comparison = _slopes_in_one_unit(text)
+    if comparison:
+        paragraphs.append(comparison)
     if several:
         paragraphs.append(
             "“Holding the others fixed” (or “controlling for” them) is part of every slope's meaning here: "
             "drop it and the sentence describes a different comparison."
         )
     return _step("What the numbers mean", paragraphs[:14])
+
+
+def _slopes_in_one_unit(text: _Text) -> str:
+    """When every slope's predictor has the same unit, the slopes compare directly; say how."""
+    slopes = [c for c in text.model.coefficients if c.kind == "slope"]
+    units = {text.unit(c.variables[0]) for c in slopes}
+    if len(slopes) < 2 or len(units) != 1 or None in units:
+        return ""
+    ordered = sorted(slopes, key=lambda c: abs(c.estimate), reverse=True)
+    big, small = ordered[0], ordered[-1]
+    if small.estimate == 0:
+        return ""
+    ratio = abs(big.estimate / small.estimate)
+    return (
+        f"Every predictor here is in {units.pop()}, so the slopes compare directly: one more unit of "
+        f"**{big.variables[0]}** goes with about {ratio:.0f} times the difference that one more unit of "
+        f"**{small.variables[0]}** does. (With predictors in different units, the sizes of slopes do not say "
+        "which predictor matters more.)"
+    )
 
 
 def _interpret(text: _Text, shape: Shape, sym: str, coef: Coefficient, several: bool) -> str:
