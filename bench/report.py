@@ -1,0 +1,124 @@
+"""The benchmark's results as a plain-text table for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _n(value: float | None, digits: int = 0) -> str:
+    """A number for the table, ``-`` when there is none."""
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _quartet(stats: dict[str, Any]) -> str:
+    """``p50 / p95 / p99 / max``."""
+    return " / ".join(_n(stats[key]) for key in ("p50", "p95", "p99", "max"))
+
+
+def _machine(results: dict[str, Any]) -> list[str]:
+    m, s = results["machine"], results["settings"]
+    versions = ", ".join(f"{name} {version}" for name, version in m["packages"].items() if version)
+    return [
+        f"Regression bot benchmark, {results['date']}, {results['duration_s']:.0f} s in all",
+        f"{m['cpu']}: {m['usable_cores']} of {m['cores']} cores, {m['memory_gb']} GiB, load average "
+        f"{m['load_average_1min']} at the start; Python {m['python']}",
+        versions,
+        f"{s['workers']} worker processes, heartbeat every {s['heartbeat_interval_ms']} ms, emulator schema "
+        f"check {'on' if s['emulator_schema_check'] else 'off'} (it runs on the bot's event loop)",
+    ]
+
+
+def _startup(results: dict[str, Any]) -> list[str]:
+    s = results["startup"]
+    return [
+        "",
+        f"Start-up (from bot.start): login {_n(s['to_login_s'], 2)} s, commands synced "
+        f"{_n(s['to_commands_synced_s'], 2)} s, IDENTIFY/ready {_n(s['to_ready_s'], 2)} s; "
+        f"then the first /fit took {_n(s['first_fit_answer_s'], 2)} s",
+    ]
+
+
+def _bursts(results: dict[str, Any]) -> list[str]:
+    header = (
+        f"{'mix':<9}{'n':>4}  {'first response p50/p95/p99/max':>32}  {'answer+image p50/p95/p99/max':>32}"
+        f"  {'ans/s':>6}  {'CPU s bot/workers':>17}  {'hb gap':>7}  errors"
+    )
+    lines = [
+        "",
+        "/fit bursts (ms from dispatch; hb gap = largest heartbeat gap minus the interval, ms)",
+        header,
+        "-" * len(header),
+    ]
+    for b in results["bursts"]:
+        cpu = f"{b['cpu_s']['bot_process']:.1f} / {b['cpu_s']['workers']:.1f}"
+        lines.append(
+            f"{b['mix']:<9}{b['size']:>4}  {_quartet(b['first_response_ms']):>32}  {_quartet(b['answer_ms']):>32}"
+            f"  {b['answers_per_s']:>6.2f}  {cpu:>17}  {_n(b['max_gap_over_interval_ms']):>7}  {b['errors']}"
+        )
+        lines += [f"{'':13}! {sample}" for sample in b["error_samples"]]
+    return lines
+
+
+def _memory(results: dict[str, Any]) -> list[str]:
+    mem = results["memory"]
+    rows = [("bot process (+ emulator)", mem["bot"])]
+    rows += [(f"worker {w['pid']}", w) for w in mem["workers"]]
+    if mem["forkserver"] is not None:
+        rows.append(("forkserver", mem["forkserver"]))
+    lines = ["", "Memory (MiB)                  RSS now   peak (HWM)      PSS"]
+    for name, m in rows:
+        lines.append(f"{name:<28}{m['rss_mb']:>9.1f}{m['peak_mb']:>13.1f}{m['pss_mb']:>9.1f}")
+    total = mem["workers_total"]
+    lines.append(
+        f"workers together: RSS {total['rss_mb']:.1f}, PSS {total['pss_mb']:.1f}, sampled peak "
+        f"{total['sampled_peak_mb']:.1f}; bot sampled peak {mem['bot']['sampled_peak_mb']:.1f}; "
+        f"the emulator keeps {mem['emulator_held_mb']:.1f}"
+    )
+    soak = mem["soak"]
+    lines += [
+        "",
+        f"Soak: {soak['commands']} mixed commands, 10 at a time: {soak['answers']} answers in "
+        f"{soak['duration_s']:.1f} s ({soak['answers_per_s']:.2f}/s), answer ms {_quartet(soak['answer_ms'])}, "
+        f"{soak['errors']} errors",
+        f"  bot RSS {soak['bot_rss_before_mb']:.1f} -> {soak['bot_rss_after_mb']:.1f} "
+        f"({soak['bot_growth_mb']:+.1f}; {soak['bot_growth_net_mb']:+.1f} net of the emulator's "
+        f"{soak['emulator_held_growth_mb']:+.1f})",
+        f"  workers RSS {soak['workers_rss_before_mb']:.1f} -> {soak['workers_rss_after_mb']:.1f} "
+        f"({soak['workers_growth_mb']:+.1f})",
+        f"  per 1000 answers: bot {soak['bot_growth_net_per_1000_answers_mb']:+.1f}, workers "
+        f"{soak['workers_growth_per_1000_answers_mb']:+.1f}",
+        "  trend (commands: bot / workers RSS): "
+        + ", ".join(
+            f"{t['commands']}: {t['bot_rss_mb']:.0f}/{t['workers_rss_mb']:.0f}" for t in soak["trend"]
+        ),
+    ]
+    lines += [f"  ! {sample}" for sample in soak["error_samples"]]
+    return lines
+
+
+def _engine(results: dict[str, Any]) -> list[str]:
+    e = results["engine"]
+    notebook = e["notebook"]
+    same = {"fit + walkthrough + first figure": "fit + figure"}
+    lines = [
+        "",
+        f"Engine alone, in-process: {e['dataset']}, {e['formula']} (median / p90 ms over {e['runs']} runs)",
+        f"{'':34}{'bot engine':>18}{'notebook way':>20}",
+    ]
+    for name, bot in e["bot"].items():
+        other = notebook.get(same.get(name, name)) if "skipped" not in notebook else None
+        label = f" ({same[name]})" if name in same and other else ""
+        shown = f"{other['median_ms']:.1f} / {other['p90_ms']:.1f}{label}" if other else "-"
+        lines.append(f"{name:<34}{bot['median_ms']:>9.1f} / {bot['p90_ms']:<7.1f}{shown:>19}")
+    if "skipped" in notebook:
+        lines.append(f"notebook way skipped: {notebook['skipped']}")
+    png = e["scatter_lines_png_bytes"]
+    lines.append("scatter + lines PNG bytes: " + ", ".join(f"{who} {size:,}" for who, size in png.items()))
+    return lines
+
+
+def table(results: dict[str, Any]) -> str:
+    """Every section of ``results`` as aligned text."""
+    return "\n".join(
+        _machine(results) + _startup(results) + _bursts(results) + _memory(results) + _engine(results)
+    )

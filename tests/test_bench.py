@@ -1,0 +1,114 @@
+"""The benchmark runs end to end and reports every section with numbers (never judged: no thresholds)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.cli import main
+
+Number = int | float
+
+
+def assert_numbers(section: dict[str, Any], keys: tuple[str, ...], allow_none: bool = False) -> None:
+    """Each of ``keys`` in ``section`` is a number (not a bool), or None where allowed."""
+    for key in keys:
+        value = section[key]
+        ok = isinstance(value, Number) and not isinstance(value, bool)
+        assert ok or (allow_none and value is None), (key, value)
+
+
+def assert_latency(stats: dict[str, Any]) -> None:
+    """Latency stats: a count, and four percentiles that are numbers (None when nothing was measured)."""
+    assert isinstance(stats["n"], int)
+    assert_numbers(stats, ("p50", "p95", "p99", "max"), allow_none=stats["n"] == 0)
+
+
+def assert_memory(process: dict[str, Any]) -> None:
+    """A process's memory readings are numbers."""
+    assert_numbers(process, ("pid", "rss_mb", "peak_mb", "pss_mb"))
+
+
+def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())
+
+    assert isinstance(results["date"], str) and results["duration_s"] > 0
+    machine = results["machine"]
+    assert_numbers(machine, ("cores", "usable_cores", "memory_gb", "load_average_1min"))
+    assert isinstance(machine["python"], str) and isinstance(machine["packages"]["statsmodels"], str)
+
+    assert_numbers(
+        results["startup"], ("to_login_s", "to_commands_synced_s", "to_ready_s", "first_fit_answer_s")
+    )
+
+    bursts = results["bursts"]
+    assert [(b["mix"], b["size"]) for b in bursts] == [
+        ("distinct", 1),
+        ("same", 1),
+        ("distinct", 3),
+        ("same", 3),
+    ]
+    for burst in bursts:  # errors are counted, not judged: a slow machine may miss the 3 s deadline
+        assert isinstance(burst["errors"], int) and isinstance(burst["error_samples"], list)
+        assert_latency(burst["first_response_ms"])
+        assert_latency(burst["answer_ms"])
+        assert_numbers(burst, ("duration_s", "answers_per_s", "max_gap_over_interval_ms", "heartbeats"))
+        assert_numbers(burst["cpu_s"], ("bot_process", "workers"))
+    assert sum(burst["answer_ms"]["n"] for burst in bursts) > 0, [b["error_samples"] for b in bursts]
+
+    memory = results["memory"]
+    assert_memory(memory["bot"])
+    assert memory["workers"]
+    for worker in memory["workers"]:
+        assert_memory(worker)
+    assert_numbers(memory["workers_total"], ("rss_mb", "pss_mb", "sampled_peak_mb", "processes_seen"))
+    assert_numbers(memory, ("emulator_held_mb",))
+    soak = memory["soak"]
+    assert soak["commands"] == 10 and isinstance(soak["errors"], int)
+    assert_numbers(
+        soak,
+        (
+            "answers",
+            "duration_s",
+            "answers_per_s",
+            "bot_rss_before_mb",
+            "bot_rss_after_mb",
+            "bot_growth_mb",
+            "bot_growth_net_mb",
+            "workers_growth_mb",
+            "bot_growth_net_per_1000_answers_mb",
+            "workers_growth_per_1000_answers_mb",
+        ),
+    )
+    assert_latency(soak["answer_ms"])
+    assert soak["trend"] and all(isinstance(t["bot_rss_mb"], Number) for t in soak["trend"])
+
+    engine = results["engine"]
+    expected = {
+        "fit",
+        "walkthrough",
+        "render scatter + lines",
+        "render box",
+        "render histogram",
+        "render residuals",
+        "render coefficients",
+        "fit + walkthrough + first figure",
+    }
+    assert set(engine["bot"]) == expected
+    for timing in engine["bot"].values():
+        assert_numbers(timing, ("runs", "median_ms", "p90_ms"))
+    notebook = engine["notebook"]
+    if "skipped" in notebook:  # seaborn is optional
+        assert isinstance(notebook["skipped"], str)
+    else:
+        assert set(notebook) == {"fit", "render scatter + lines", "fit + figure"}
+        for timing in notebook.values():
+            assert_numbers(timing, ("runs", "median_ms", "p90_ms"))
+
+    printed = capsys.readouterr().out
+    assert "/fit bursts" in printed and "Engine alone" in printed and str(out) in printed
