@@ -133,20 +133,24 @@ class Engine:
             return self._cache[key]
         pending = self._inflight.get(key)
         if pending is None:
-            if self._waiting >= self.max_queue:
-                raise EngineBusy(self.retry_after())
+            self.check_capacity()
+            self._waiting += 1
             pending = asyncio.ensure_future(self._run_cached(key, job, args))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(pending)
+
+    def check_capacity(self) -> None:
+        """Refuse new work at once (``EngineBusy``) while the queue is full, before anyone waits for it."""
+        if self._waiting >= self.max_queue:
+            raise EngineBusy(self.retry_after())
 
     def retry_after(self) -> float:
         """Roughly how long the jobs already waiting will take."""
         return max(1.0, self._waiting * self._typical_seconds / max(1, self.processes))
 
     async def _run_cached(self, key: Hashable, job: str, args: tuple[Any, ...]) -> Any:
-        """Wait for a free worker, run the job, and remember its result."""
-        self._waiting += 1
+        """Wait for a free worker (``call`` counted this job as waiting), run it, remember its result."""
         try:
             worker = await self._take_worker()
         finally:

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.regression.datasets import Dataset, DatasetRegistry
-from bot.regression.formula import Column, factor_text, parse, validate
+from bot.regression.formula import Column, Limits, factor_text, parse, validate
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -34,9 +34,17 @@ def dataset_for(interaction: discord.Interaction, name: str) -> Dataset:
     return registry_for(interaction).get(name)
 
 
-def check_formula(data: Dataset, text: str) -> None:
-    """Parse and validate a formula against the dataset's columns (fast, in-process: nothing is fitted)."""
-    validate(parse(text), data.column_kinds(), text, levels=data.level_counts(), n_rows=len(data.frame))
+def check_formula(data: Dataset, text: str) -> str:
+    """Parse and validate a formula against the dataset's columns (fast, in-process: nothing is fitted).
+
+    Returns the formula to hand to the engine: its canonical form, so that ``y ~ a+b`` and ``y ~ a + b``
+    share cached results (the text as typed when the canonical form would be longer than the limit).
+    """
+    parsed = validate(
+        parse(text), data.column_kinds(), text, levels=data.level_counts(), n_rows=len(data.frame)
+    )
+    canonical = parsed.canonical()
+    return canonical if len(canonical) <= Limits().max_length else text
 
 
 def _choices(values: list[str]) -> list[app_commands.Choice[str]]:

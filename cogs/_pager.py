@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.regression.pages import PageView
 from bot.store import PagedContent
 from cogs._render import clip, embed_for, file_for, fit_total, table
 
@@ -22,23 +23,11 @@ if TYPE_CHECKING:
 PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
-async def load_pages(bot: RegressionBot, content: PagedContent, index: int) -> tuple[Any, int]:
-    """The rendered page ``index`` of ``content`` (clamped) and the number of pages."""
+async def load_view(bot: RegressionBot, content: PagedContent, index: int) -> PageView:
+    """Page ``index`` of ``content`` (clamped), rendered by one engine job."""
     if content.kind == "wt":
-        page, total = await bot.engine.call("walkthrough_page", content.dataset, content.formula, index)
-        return page, total
-    pages = await bot.engine.call("describe_pages", content.dataset)
-    index = max(0, min(index, len(pages) - 1))
-    return pages[index], len(pages)
-
-
-async def step_titles(bot: RegressionBot, content: PagedContent) -> list[str]:
-    """Every step's title, for the jump menu."""
-    if content.kind == "wt":
-        steps = await bot.engine.call("walkthrough", content.dataset, content.formula)
-        return [s.title for s in steps]
-    pages = await bot.engine.call("describe_pages", content.dataset)
-    return [p.step.title for p in pages]
+        return await bot.engine.call("walkthrough_view", content.dataset, content.formula, index)
+    return await bot.engine.call("describe_view", content.dataset, index)
 
 
 def footer(content: PagedContent, index: int, total: int) -> str:
@@ -48,16 +37,12 @@ def footer(content: PagedContent, index: int, total: int) -> str:
     return f"Step {index + 1}/{total} · {name}{what}"
 
 
-async def render_message(
-    bot: RegressionBot, key: str, content: PagedContent, index: int, owner: int
-) -> dict[str, Any]:
-    """Keyword arguments for sending or editing the message that shows page ``index``."""
-    page, total = await load_pages(bot, content, index)
-    index = max(0, min(index, total - 1))
-    embed = embed_for(page.step, page.figure, footer(content, index, total))
-    embeds = [embed]
-    if content.kind == "wt" and index == 0:
-        summary = await bot.engine.call("summary", content.dataset, content.formula)
+def message_for(view: PageView, key: str, content: PagedContent, owner: int) -> dict[str, Any]:
+    """Keyword arguments for sending or editing the message that shows ``view``."""
+    page, index = view.page, view.index
+    embed = embed_for(page.step, page.figure, footer(content, index, view.total))
+    if view.summary is not None:
+        summary = view.summary
         embed.add_field(
             name="Fitted equation", value=clip(f"```\n{summary.equation}\n```", 1024), inline=False
         )
@@ -65,13 +50,19 @@ async def render_message(
         embed.add_field(name="Coefficients", value=table(rows), inline=False)
         embed.add_field(name="R²", value=f"{summary.r_squared:.3f}", inline=True)
         embed.add_field(name="n", value=str(summary.n), inline=True)
-    titles = await step_titles(bot, content)
-    view = discord.ui.View(timeout=None)
-    view.add_item(PageButton(key, index, owner, "b", disabled=index == 0))
-    view.add_item(PageButton(key, index, owner, "n", disabled=index >= total - 1))
-    view.add_item(PageSelect(key, index, owner, titles))
+    view_items = discord.ui.View(timeout=None)
+    view_items.add_item(PageButton(key, index, owner, "b", disabled=index == 0))
+    view_items.add_item(PageButton(key, index, owner, "n", disabled=index >= view.total - 1))
+    view_items.add_item(PageSelect(key, index, owner, list(view.titles)))
     file = file_for(page.figure)
-    return {"embeds": fit_total(embeds), "attachments": [file] if file else [], "view": view}
+    return {"embeds": fit_total([embed]), "attachments": [file] if file else [], "view": view_items}
+
+
+async def render_message(
+    bot: RegressionBot, key: str, content: PagedContent, index: int, owner: int
+) -> dict[str, Any]:
+    """Keyword arguments for sending or editing the message that shows page ``index``."""
+    return message_for(await load_view(bot, content, index), key, content, owner)
 
 
 class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<action>[bn])"):
@@ -134,6 +125,7 @@ async def turn_page(
     """Show page ``target``: edit the message for its owner, or send a private copy to anyone else."""
     bot: RegressionBot = interaction.client  # type: ignore[assignment]
     is_owner = interaction.user.id == owner
+    bot.engine.check_capacity()
     if is_owner:
         await interaction.response.defer()
     else:

@@ -36,6 +36,7 @@ class Data(commands.Cog):
         self, interaction: discord.Interaction, dataset: app_commands.Range[str, 1, 100]
     ) -> None:
         data = dataset_for(interaction, dataset)
+        bot_of(interaction).engine.check_capacity()
         await interaction.response.defer(thinking=True)
         bot = bot_of(interaction)
         content = PagedContent("ds", data.ref, "")
@@ -65,6 +66,7 @@ class Data(commands.Cog):
         kind: Literal["scatter", "box", "histogram"] | None = None,
     ) -> None:
         data = dataset_for(interaction, dataset)
+        bot_of(interaction).engine.check_capacity()
         await interaction.response.defer(thinking=True)
         figure = await bot_of(interaction).engine.call("plot", data.ref, x, y, color, kind or "auto")
         embed = discord.Embed(title=clip(f"{data.name}: {y} and {x}", 256), colour=COLOUR)

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.store import PagedContent
 from cogs._options import bot_of, check_formula, dataset_autocomplete, dataset_for, formula_autocomplete
-from cogs._pager import PageButton, PageSelect, render_message
+from cogs._pager import PageButton, PageSelect, load_view, message_for
 
 
 class Fit(commands.Cog):
@@ -31,14 +31,16 @@ class Fit(commands.Cog):
         private: bool = False,
     ) -> None:
         data = dataset_for(interaction, dataset)
-        check_formula(data, formula)
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        formula = check_formula(data, formula)
         bot = bot_of(interaction)
-        await bot.engine.call("summary", data.ref, formula)  # a bad formula fails here, before it is stored
+        bot.engine.check_capacity()
+        await interaction.response.defer(ephemeral=private, thinking=True)
         content = PagedContent("wt", data.ref, formula)
+        view = await load_view(
+            bot, content, 0
+        )  # a formula that cannot be fitted fails here, before it is stored
         key = await bot.store.remember(content)
-        kwargs = await render_message(bot, key, content, 0, interaction.user.id)
-        await interaction.edit_original_response(**kwargs)
+        await interaction.edit_original_response(**message_for(view, key, content, interaction.user.id))
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -28,7 +28,8 @@ class Predict(commands.Cog):
         values: app_commands.Range[str, 1, 500],
     ) -> None:
         data = dataset_for(interaction, dataset)
-        check_formula(data, formula)
+        formula = check_formula(data, formula)
+        bot_of(interaction).engine.check_capacity()
         await interaction.response.defer(thinking=True)
         step = await bot_of(interaction).engine.call("prediction", data.ref, formula, values)
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
@@ -52,8 +53,9 @@ class Predict(commands.Cog):
         other: app_commands.Range[str, 1, 500],
     ) -> None:
         data = dataset_for(interaction, dataset)
-        check_formula(data, formula)
-        check_formula(data, other)
+        formula = check_formula(data, formula)
+        other = check_formula(data, other)
+        bot_of(interaction).engine.check_capacity()
         await interaction.response.defer(thinking=True)
         pages = await bot_of(interaction).engine.call("compare_pages", data.ref, formula, other)
         embeds = [embed_for(page.step, page.figure) for page in pages]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from contextlib import closing
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from bot.regression.errors import UnknownDatasetError
 from bot.regression.explore import plot_spec
 from bot.regression.figures import RenderedFigure
 from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
+from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
 from bot.regression.uploads import UploadLimits, read_upload
 from bot.regression.walkthrough import arithmetic, build
@@ -36,26 +36,6 @@ _STORED_LIMITS = UploadLimits(max_bytes=1 << 40, max_rows=10**9, max_columns=10*
 def configure(database: str | Path | None) -> None:
     """Tell this process where the bot's database is (the worker pool's initializer)."""
     _SETTINGS["database"] = Path(database) if database else None
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The headline of a fit, for the first message: equation, coefficients, R², n."""
-
-    formula: str
-    equation: str
-    coefficients: tuple[tuple[str, str, str], ...]
-    r_squared: float
-    adj_r_squared: float
-    n: int
-
-
-@dataclass(frozen=True)
-class Page:
-    """A Step with its figure rendered (or None when the step has no picture)."""
-
-    step: Step
-    figure: RenderedFigure | None
 
 
 def registry() -> DatasetRegistry:
@@ -130,6 +110,22 @@ def walkthrough_page(ref: str, text: str, index: int, theme: str = "light") -> t
     return _page(data.ref, data.version, text, index, theme), len(steps)
 
 
+def walkthrough_view(ref: str, text: str, index: int, theme: str = "light") -> PageView:
+    """One job for one walkthrough page: the rendered page, every title, and on page 1 the summary."""
+    data = dataset(ref)
+    steps = _walkthrough(data.ref, data.version, text)
+    index = max(0, min(index, len(steps) - 1))
+    page = _page(data.ref, data.version, text, index, theme)
+    return PageView(page, index, tuple(s.title for s in steps), summary(ref, text) if index == 0 else None)
+
+
+def describe_view(ref: str, index: int, theme: str = "light") -> PageView:
+    """One page of a dataset's description, rendered, with every title."""
+    pages = describe_pages(ref, theme)
+    index = max(0, min(index, len(pages) - 1))
+    return PageView(pages[index], index, tuple(p.step.title for p in pages))
+
+
 def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure | None:
     """Render a step's figure, named after the step."""
     if step.figure is None:
@@ -144,7 +140,14 @@ def render_steps(steps: tuple[Step, ...], ref: str, theme: str = "light") -> tup
 
 
 def describe_pages(ref: str, theme: str = "light") -> tuple[Page, ...]:
-    """The dataset description, rendered."""
+    """The dataset description, rendered (cached)."""
+    data = dataset(ref)
+    return _describe_pages(data.ref, data.version, theme)
+
+
+@lru_cache(maxsize=32)
+def _describe_pages(ref: str, version: str, theme: str) -> tuple[Page, ...]:
+    """The cached rendered description."""
     return render_steps(describe(dataset(ref)), ref, theme)
 
 
@@ -204,5 +207,4 @@ def plot(ref: str, x: str, y: str, color: str | None, kind: str, theme: str = "l
 
 def warm() -> int:
     """Import and exercise the engine once so a new worker answers its first real job quickly."""
-    pages = walkthrough_page("codecademy", "score ~ lesson + completed", 0)
-    return pages[1]
+    return walkthrough_view("codecademy", "score ~ lesson + completed", 0).total
