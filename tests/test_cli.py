@@ -87,3 +87,16 @@ def test_runs_from_another_directory(tmp_path):
     result = run("fit", "codecademy", "score ~ completed", "--out", str(tmp_path / "figs"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "figs" / "step1.png").exists()
+
+
+def test_the_bot_without_a_token_says_how_to_get_one(tmp_path):
+    result = run("--config", str(tmp_path / "missing.toml"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No Discord token found" in result.stderr and "python -m bot fit codecademy" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_config_names_the_key(tmp_path):
+    (tmp_path / "config.toml").write_text("[workers]\nprocesses = 'many'\n")
+    result = run("--config", str(tmp_path / "config.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "[workers] processes must be a int" in result.stderr

@@ -138,6 +138,10 @@ async def test_servers_do_not_see_each_others_datasets(live):
     assert "secret-grades" not in [c["value"] for c in choices]
     still = await answered(emu, "datasets", {})
     assert "secret-grades" in text_of(still)
+    direct = await emu.slash("datasets", {}, user=emu.user("instructor"), dm=True)
+    await direct.wait_done(timeout=30)
+    assert "**codecademy**" in text_of(direct)
+    assert "**grades**" not in text_of(direct) and "**secret-grades**" not in text_of(direct)
 
 
 @pytest.mark.parametrize(

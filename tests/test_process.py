@@ -156,3 +156,27 @@ async def test_sigkill_during_office_hours_keeps_every_question(tmp_path):
             await more.wait_done(timeout=30)
             assert "in the queue" in more.original.content
     assert database_rows(tmp_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+async def test_sync_publishes_the_global_tree_and_exits(tmp_path):
+    async with running_emulator() as emu:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[discord]\ntoken = "{emu.token}"\napi_base_url = "{emu.api_base_url}"\n')
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {"MPLBACKEND": "Agg"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sync",
+            "--config",
+            str(config),
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, stderr.decode()
+        names = sorted(c["name"] for c in emu.commands.scopes[None])
+        assert "fit" in names and "officehours" in names
+        assert emu.gateway.identifies == []
