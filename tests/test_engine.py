@@ -60,11 +60,13 @@ async def test_a_killed_worker_fails_only_its_job_and_is_replaced(engine):
     while not engine._inflight:
         await asyncio.sleep(0.001)
     await asyncio.sleep(0.05)
-    for pid in engine.worker_pids():
-        os.kill(pid, signal.SIGKILL)
+    killed = list(engine._workers)
+    for worker in killed:
+        os.kill(worker.process.pid, signal.SIGKILL)
     with pytest.raises(EngineUnavailable):
         await job
-    await asyncio.sleep(0)
+    while any(worker.process.is_alive() for worker in killed):
+        await asyncio.sleep(0.01)
     assert (await engine.call("summary", "codecademy", "score ~ lesson")).n == 100
     assert len(engine.worker_pids()) == 2
 

@@ -21,7 +21,7 @@ from bot.regression.describe import describe
 from bot.regression.equations import substituted
 from bot.regression.errors import UnknownDatasetError
 from bot.regression.explore import plot_spec
-from bot.regression.figures import RenderedFigure
+from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
 from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
@@ -127,10 +127,16 @@ def describe_view(ref: str, index: int, theme: str = "light") -> PageView:
 
 
 def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure | None:
-    """Render a step's figure, named after the step."""
+    """Render a step's figure, named after the step (the same picture is drawn once: see ``_drawn``)."""
     if step.figure is None:
         return None
-    return plots.render(step.figure, data.frame, theme=theme, filename=f"step{index + 1}.png")
+    return _drawn(step.figure, data.ref, data.version, theme, f"step{index + 1}.png")
+
+
+@lru_cache(maxsize=128)
+def _drawn(spec: FigureSpec, ref: str, version: str, theme: str, filename: str) -> RenderedFigure:
+    """A cached render: many formulas share a picture (e.g. the data coloured by group on step 1)."""
+    return plots.render(spec, dataset(ref).frame, theme=theme, filename=filename)
 
 
 def render_steps(steps: tuple[Step, ...], ref: str, theme: str = "light") -> tuple[Page, ...]:
