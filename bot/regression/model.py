@@ -173,27 +173,22 @@ class FittedModel:
         """The dataset columns on the right-hand side, in formula order."""
         return self.formula.rhs_columns()
 
-    def has_interaction(self) -> bool:
-        """Whether any coefficient multiplies two or more factors."""
-        return any(c.kind == "interaction" for c in self.coefficients)
-
-    def design_row(self, values: Mapping[str, Any]) -> np.ndarray:
-        """The design-matrix row for one observation given by column values (used for predictions)."""
-        frame = pd.DataFrame({k: [v] for k, v in values.items()})
-        for cat in self.categoricals:
-            if cat.variable in frame:
-                frame[cat.variable] = pd.Categorical(frame[cat.variable].astype(str), categories=cat.levels)
-        (matrix,) = patsy.build_design_matrices([self.design_info], frame)
-        return np.asarray(matrix)[0]
-
-    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
-        """Predicted means for every row of ``frame`` (which must hold every predictor column)."""
+    def design_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The design matrix of this model for new rows (``frame`` must hold every predictor column)."""
         frame = frame.copy()
         for cat in self.categoricals:
             if cat.variable in frame:
                 frame[cat.variable] = pd.Categorical(frame[cat.variable].astype(str), categories=cat.levels)
         (matrix,) = patsy.build_design_matrices([self.design_info], frame)
-        return np.asarray(matrix) @ np.array([c.estimate for c in self.coefficients])
+        return np.asarray(matrix)
+
+    def design_row(self, values: Mapping[str, Any]) -> np.ndarray:
+        """The design-matrix row for one observation given by column values (used for predictions)."""
+        return self.design_matrix(pd.DataFrame({k: [v] for k, v in values.items()}))[0]
+
+    def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
+        """Predicted means for every row of ``frame``."""
+        return self.design_matrix(frame) @ np.array([c.estimate for c in self.coefficients])
 
 
 def fit(dataset: Dataset, text: str, limits: fm.Limits | None = None) -> FittedModel:
