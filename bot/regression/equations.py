@@ -24,7 +24,7 @@ def symbol(index: int) -> str:
     return "b" + str(index).translate(_SUBSCRIPTS)
 
 
-def coefficient_symbols(model: FittedModel) -> tuple[str, ...]:
+def coefficient_labels(model: FittedModel) -> tuple[str, ...]:
     """A symbol per coefficient; numbering starts at b₀ for the intercept, b₁ when there is none."""
     offset = 0 if model.intercept is not None else 1
     return tuple(symbol(i + offset) for i in range(len(model.coefficients)))
@@ -51,7 +51,7 @@ def general_form(model: FittedModel, lhs: str = HAT) -> str:
     """``ŷ = b₀ + b₁·[lesson = Lesson B] + b₂·completed`` with the model's real feature names."""
     pieces = [
         (None, sym if coef.kind == "intercept" else f"{sym}·{coef.feature}")
-        for sym, coef in zip(coefficient_symbols(model), model.coefficients, strict=True)
+        for sym, coef in zip(coefficient_labels(model), model.coefficients, strict=True)
     ]
     return f"{lhs} = {join_terms(pieces)}"
 

@@ -14,7 +14,7 @@ from bot.regression.datasets import Dataset
 from bot.regression.equations import (
     HAT,
     Line,
-    coefficient_symbols,
+    coefficient_labels,
     fixed_values,
     general_form,
     group_lines,
@@ -261,7 +261,7 @@ def _model_shape(text: _Text) -> Step:
         + "each other **b** is a slope (*m*) for one predictor, numbered instead of lettered.",
     ]
     notes = []
-    for sym, coef in zip(coefficient_symbols(model), model.coefficients, strict=True):
+    for sym, coef in zip(coefficient_labels(model), model.coefficients, strict=True):
         if coef.kind == "indicator":
             part = coef.parts[0]
             assert isinstance(part, Indicator)
@@ -281,7 +281,7 @@ def _coefficient_table(model: FittedModel) -> str:
     """A monospace table of estimates, standard errors and confidence intervals."""
     pct = round(model.confidence * 100)
     rows = [("", "term", "estimate", "std err", f"{pct}% CI")]
-    for sym, coef in zip(coefficient_symbols(model), model.coefficients, strict=True):
+    for sym, coef in zip(coefficient_labels(model), model.coefficients, strict=True):
         rows.append(
             (
                 sym,
@@ -569,7 +569,7 @@ def _meaning(text: _Text, shape: Shape) -> Step:
     model = text.model
     paragraphs = []
     several = len(model.predictors()) > 1
-    for sym, coef in zip(coefficient_symbols(model), model.coefficients, strict=True):
+    for sym, coef in zip(coefficient_labels(model), model.coefficients, strict=True):
         sentence = _interpret(text, shape, sym, coef, several)
         if sentence:
             paragraphs.append(sentence)
