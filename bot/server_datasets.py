@@ -14,26 +14,21 @@ import time
 
 from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.errors import UserInputError
-from bot.regression.uploads import UploadLimits, check_name, describe_columns, read_upload
+from bot.regression.uploads import UploadLimits, check_name, describe_columns, read_stored, read_upload
 from bot.store import Store, StoredDataset
-
-# Stored CSVs passed the limits in force when they were uploaded; reading them back must not fail later
-# because an instructor lowered a limit.
-STORED_LIMITS = UploadLimits(max_bytes=1 << 40, max_rows=10**9, max_columns=10**6)
 
 
 def from_stored(stored: StoredDataset) -> Dataset:
     """The Dataset for a stored upload (typed and versioned exactly as when it was uploaded)."""
-    data = read_upload(
+    return read_stored(
         stored.csv,
         stored.name,
         stored.description,
-        filename=stored.filename,
+        stored.filename,
+        stored.guild_id,
         source=f"Uploaded to this server by user {stored.uploaded_by} on "
         f"{time.strftime('%Y-%m-%d', time.gmtime(stored.uploaded_at))}.",
-        limits=STORED_LIMITS,
     )
-    return dataclasses.replace(data, guild_id=stored.guild_id)
 
 
 class ServerDatasets:

@@ -118,7 +118,7 @@ class QueueButton(
             await store.close_current(session.id, "skipped" if self.action == "skip" else "answered")
         questions = await store.questions(session.id)
         await interaction.edit_original_response(
-            embed=queue_embed(session, questions), view=controls(session.id)
+            embed=queue_embed(session, questions), view=queue_buttons(session.id)
         )
         if question is not None:
             await interaction.followup.send(
@@ -127,7 +127,7 @@ class QueueButton(
             )
 
 
-def controls(session_id: int) -> discord.ui.View:
+def queue_buttons(session_id: int) -> discord.ui.View:
     """Next / Skip / Answered."""
     view = discord.ui.View(timeout=None)
     for action in ("next", "skip", "done"):
@@ -190,7 +190,9 @@ class OfficeHours(commands.Cog):
         questions = await bot_of(interaction).store.questions(session.id)
         embed = queue_embed(session, questions)
         if is_instructor(interaction):
-            await interaction.response.send_message(embed=embed, view=controls(session.id), ephemeral=True)
+            await interaction.response.send_message(
+                embed=embed, view=queue_buttons(session.id), ephemeral=True
+            )
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
 

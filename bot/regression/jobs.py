@@ -8,7 +8,6 @@ Fitted models and rendered pages are cached per process, keyed by the dataset's 
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from contextlib import closing
 from functools import lru_cache
@@ -25,12 +24,11 @@ from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
 from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
-from bot.regression.uploads import UploadLimits, read_upload
+from bot.regression.uploads import read_stored
 from bot.regression.walkthrough import arithmetic, build
 
 # Where uploaded datasets live (set in each worker by ``configure``); stored CSVs were checked on upload.
 _SETTINGS: dict[str, Path | None] = {"database": None}
-_STORED_LIMITS = UploadLimits(max_bytes=1 << 40, max_rows=10**9, max_columns=10**6)
 
 
 def configure(database: str | Path | None) -> None:
@@ -67,8 +65,7 @@ def _uploaded(guild_id: int, name: str, version: str) -> Dataset:
             f"The dataset `{name}` has been replaced or removed since this was made.",
             "Run the command again to use the current version.",
         )
-    data = read_upload(row[0], name, row[1], filename=row[2], limits=_STORED_LIMITS)
-    return dataclasses.replace(data, guild_id=guild_id)
+    return read_stored(row[0], name, row[1], row[2], guild_id)
 
 
 @lru_cache(maxsize=64)

@@ -741,3 +741,16 @@ def describe_columns(dataset: Dataset, limits: UploadLimits | None = None) -> st
     flags = flagged_columns(dataset, limits)
     lines = [_column_line(dataset, info, flags.get(info.name)) for info in dataset.columns]
     return join_within(lines, DESCRIBE_LIMIT, "columns")
+
+
+# Stored CSVs passed the limits in force when they were uploaded; reading them back must not fail later
+# because an instructor lowered a limit.
+STORED_LIMITS = UploadLimits(max_bytes=1 << 40, max_rows=10**9, max_columns=10**6)
+
+
+def read_stored(
+    data: bytes, name: str, description: str, filename: str, guild_id: int, source: str = ""
+) -> Dataset:
+    """A stored upload read back (typed and versioned exactly as on upload), belonging to server ``guild_id``."""
+    dataset = read_upload(data, name, description, filename=filename, source=source, limits=STORED_LIMITS)
+    return replace(dataset, guild_id=guild_id)
