@@ -10,15 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.regression.formula import Expr
+
 ColorKind = Literal["categorical", "numeric"]
 
 
 @dataclass(frozen=True)
 class Axis:
-    """A dataset column on an axis, with the label to print (name and unit, e.g. ``completed (items)``)."""
+    """A dataset column on an axis, with the label to print (name and unit, e.g. ``completed (items)``).
+
+    ``expr`` (a validated formula expression of ``column``, such as ``log(invest)``) plots its values
+    instead of the raw column: a transformed response is drawn on the scale it was fitted on.
+    """
 
     column: str
     label: str
+    expr: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,10 @@ class FittedLine:
 
     ``group`` is the level (categorical colour) or the value (numeric moderator) the line belongs to, so it
     gets the same colour as its points; ``None`` draws it in the neutral colour. Straight lines also carry
-    ``intercept`` and ``slope``. ``label`` is the legend entry (usually the line's equation).
+    ``intercept`` and ``slope``. ``label`` is the legend entry (the line's equation, or a short name when
+    there are many lines). ``xs`` spans the data the line describes (its own group's range); ``extended``
+    is the same line over the rest of the axis, drawn thin and dashed. ``pooled`` marks the line of the
+    simple regression fitted to every row at once (drawn dashed in the neutral colour).
     """
 
     label: str
@@ -47,11 +57,18 @@ class FittedLine:
     intercept: float | None = None
     slope: float | None = None
     dashed: bool = False
+    extended: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    pooled: bool = False
 
 
 @dataclass(frozen=True)
 class ScatterSpec:
-    """Points of ``y`` against ``x``, optionally coloured, optionally with fitted lines drawn over them."""
+    """Points of ``y`` against ``x``, optionally coloured, optionally with fitted lines drawn over them.
+
+    ``note`` is a caption under the title (e.g. the values other predictors are held at). ``focus`` names
+    levels of other columns the lines are drawn for: rows with those levels are drawn as usual, the rest
+    faintly. ``jitter`` spreads points that sit on a grid of whole numbers so overlapping ones show.
+    """
 
     title: str
     x: Axis
@@ -59,6 +76,8 @@ class ScatterSpec:
     color: ColorBy | None = None
     lines: tuple[FittedLine, ...] = ()
     note: str | None = None
+    focus: tuple[tuple[str, str], ...] = ()
+    jitter: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ class HistogramSpec:
 
 @dataclass(frozen=True)
 class ResidualSpec:
-    """Residuals against fitted values, with a zero line."""
+    """Residuals against fitted values, with a zero line; ``response_label`` is the fitted scale's label."""
 
     title: str
     fitted: tuple[float, ...]
@@ -92,7 +111,11 @@ class ResidualSpec:
 
 @dataclass(frozen=True)
 class CoefficientSpec:
-    """Estimates with their confidence intervals, one row per coefficient."""
+    """Estimates with their confidence intervals, one row per coefficient.
+
+    ``units`` gives each coefficient's unit (``points``, ``points per item``); coefficients in different
+    units are drawn in separate panels, one per unit in order of first appearance, so no axis mixes units.
+    """
 
     title: str
     names: tuple[str, ...]
@@ -100,6 +123,7 @@ class CoefficientSpec:
     lows: tuple[float, ...]
     highs: tuple[float, ...]
     level: float = 0.95
+    units: tuple[str, ...] = ()
 
 
 FigureSpec = ScatterSpec | BoxSpec | HistogramSpec | ResidualSpec | CoefficientSpec

@@ -1,0 +1,159 @@
+"""Numbers and text for people, written one way everywhere (walkthrough, figures, alt text, the bot's embeds).
+
+This module imports nothing heavy, so the bot process and the cogs may use it too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+
+MINUS = "−"
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: Below this size a number is written with a power of ten (``5.9 × 10⁻⁷``) instead of many zeros.
+_TINY = 1e-6
+
+
+def decimals_for(value: float, decimals: int = 2) -> int:
+    """How many decimals ``number`` writes ``value`` with: ``decimals``, more for small values.
+
+    A value below 0.1 keeps two significant digits (``0.0055``), so a small slope never reads as ``0.00``.
+    """
+    if value == 0 or not math.isfinite(value) or abs(value) >= 0.1:
+        return decimals
+    return max(decimals, 1 - math.floor(math.log10(abs(value))))
+
+
+def number(value: float, decimals: int = 2) -> str:
+    """A number for people: ``decimals`` decimals (more for small values), thousands separated, ``−`` for minus.
+
+    ``1234.5`` → ``1,234.50``; ``-0.00552`` → ``−0.0055``; ``5.9e-07`` → ``5.9 × 10⁻⁷``; ``nan`` → ``not available``.
+    """
+    if not math.isfinite(value):
+        return "not available"
+    if value != 0 and abs(value) < _TINY:
+        mantissa, exponent = f"{value:.1e}".split("e")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPTS)}".replace("-", MINUS)
+    text = f"{value:,.{decimals_for(value, decimals)}f}"
+    if set(text) <= set("-0.,"):
+        text = text.lstrip("-")
+    return text.replace("-", MINUS)
+
+
+def signed(value: float, decimals: int = 2) -> str:
+    """``number`` with an explicit sign: ``+1.35``, ``−13.19``."""
+    text = number(value, decimals)
+    return text if text.startswith(MINUS) or set(text) <= set("0.,") else "+" + text
+
+
+def value_text(value: str | float) -> str:
+    """A predictor value as typed back to the user: a level as it is, a number without needless decimals."""
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer() and abs(value) < 1e15:
+        return (
+            f"{int(value):,}".replace("-", MINUS)
+            if abs(value) >= 10_000
+            else str(int(value)).replace("-", MINUS)
+        )
+    return f"{value:.6g}".replace("-", MINUS)
+
+
+def percent(fraction: float, decimals: int = 0) -> str:
+    """``0.123`` → ``12 %``; small shares keep a decimal (``0.4 %``)."""
+    share = fraction * 100
+    if decimals == 0 and 0 < abs(share) < 1:
+        decimals = 1
+    return f"{number(share, decimals)} %"
+
+
+def p_value(p: float) -> str:
+    """``p < 0.001`` or ``p = 0.034``."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (whitespace runs become one space), clipped to ``limit``."""
+    return clip(" ".join(str(text).split()), limit)
+
+
+def listing(items: Sequence[str], conjunction: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
+
+
+def _shown(value: float, decimals: int) -> Decimal:
+    """The value exactly as ``number(value, decimals)`` shows it."""
+    return Decimal(number(value, decimals).replace(MINUS, "-").replace(",", ""))
+
+
+def _term(value: float, multiplier: float | None, decimals: int, first: bool) -> str:
+    """One term of a worked sum: ``18.34``, ``− 13.19``, ``+ 1.35 × 35``."""
+    body = number(abs(value), decimals)
+    if multiplier is not None:
+        body += f" × {value_text(multiplier)}"
+    if first:
+        return (
+            f"{MINUS}{body}" if value < 0 and number(abs(value), decimals) != number(0.0, decimals) else body
+        )
+    return f"{MINUS if value < 0 else '+'} {body}"
+
+
+def _shown_sum(terms: Sequence[tuple[float, float | None]], decimals: int) -> Decimal:
+    """What the shown terms add up to, computed exactly as a reader would."""
+    total = Decimal(0)
+    for value, multiplier in terms:
+        shown = _shown(value, decimals)
+        total += (
+            shown * Decimal(value_text(multiplier).replace(MINUS, "-").replace(",", ""))
+            if multiplier is not None
+            else shown
+        )
+    return total
+
+
+def adds_up(terms: Sequence[tuple[float, float | None]], total: float, decimals: int = 2) -> bool:
+    """Whether the terms as shown with ``decimals`` give the total as shown (``number(total)``)."""
+    return _shown_sum(terms, decimals).quantize(Decimal(1).scaleb(-decimals_for(total))) == _shown(total, 2)
+
+
+def worked_sum(terms: Sequence[tuple[float, float | None]], total: float) -> str:
+    """``18.34 + 1.35 × 35 = 65.75``: terms (a value, times a multiplier unless None) and their total.
+
+    When the two-decimal terms do not add up to the total shown, a second line gives the estimates with
+    enough digits that they do, and what the rounded ones add up to, so every sum shown can be checked.
+    """
+    if not terms:
+        return f"0 = {number(total)}"
+    line = " ".join(_term(v, m, 2, i == 0) for i, (v, m) in enumerate(terms)) + f" = {number(total)}"
+    if adds_up(terms, total):
+        return line
+    for decimals in range(3, 9):
+        if adds_up(terms, total, decimals):
+            precise = " ".join(_term(v, m, decimals, i == 0) for i, (v, m) in enumerate(terms))
+            rounded = number(float(_shown_sum(terms, 2)))
+            return f"{line}\n(unrounded: {precise} = {number(total)}; the rounded numbers give {rounded})"
+    return f"{line}\n(computed with the unrounded estimates)"
+
+
+def difference_pair(low: float, high: float) -> tuple[str, str, str]:
+    """Two predictions and their difference as text that adds up: ``(60.194, 47.008, −13.19)``.
+
+    The difference is shown to two decimals; the predictions get the fewest decimals (at least two) for
+    which their shown difference rounds to it.
+    """
+    difference = high - low
+    for decimals in range(2, 9):
+        shown = _shown(high, decimals) - _shown(low, decimals)
+        if shown.quantize(Decimal(1).scaleb(-decimals_for(difference))) == _shown(difference, 2):
+            return number(low, decimals), number(high, decimals), number(difference)
+    return number(low, 8), number(high, 8), number(difference)
