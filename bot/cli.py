@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="predict from name=value pairs, with the arithmetic shown")
     predict.add_argument("dataset")
     predict.add_argument("formula")
-    predict.add_argument("values", nargs="+", help="e.g. completed=35 'lesson=Lesson A'")
+    predict.add_argument("values", nargs="*", help="e.g. completed=35 'lesson=Lesson A'")
     compare = sub.add_parser("compare", help="compare two formulas side by side")
     compare.add_argument("dataset")
     compare.add_argument("first")

@@ -159,7 +159,9 @@ def test_column_lookups(registry: DatasetRegistry) -> None:
         "numeric",
         "Number of other content items the student had completed on the site.",
         "items",
+        noun="number of completed items",
     )
+    assert codecademy.column("lesson").assigned.startswith("presumably at random")
     assert codecademy.column("completed").label == "completed (items)"
     with pytest.raises(KeyError):
         codecademy.column("Completed")

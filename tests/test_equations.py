@@ -11,12 +11,14 @@ from bot.regression.equations import (
     general_form,
     group_lines,
     line,
-    nice_values,
     plugged_in,
     substituted,
     symbol,
 )
+from bot.regression.meaning import nice_values
 from bot.regression.model import fit
+
+LESSONS = ("Lesson A", "Lesson B")
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +44,12 @@ def test_lecture_equations(codecademy):
 
 def test_one_line_per_lesson(codecademy):
     model = fit(codecademy, "score ~ lesson + completed")
-    lesson_a, lesson_b = group_lines(model, "completed", "lesson")
+    lesson_a, lesson_b = group_lines(model, "completed", "lesson", LESSONS, {})
     assert lesson_a.label == "Lesson A" and lesson_b.label == "Lesson B"
     assert lesson_a.equation() == "ŷ = 18.34 + 1.35·completed"
     assert lesson_b.equation() == "ŷ = 5.16 + 1.35·completed"
-    assert lesson_b.derivations == (("", "18.34 − 13.19 = 5.16"),)
+    ((feature, work),) = lesson_b.derivations
+    assert feature == "" and work.startswith("18.34 − 13.19 = 5.16\n(unrounded: 18.344 − 13.186 = 5.16")
     assert lesson_a.slope == lesson_b.slope == model.coefficient("completed").estimate
     gap = lesson_a.intercept - lesson_b.intercept
     assert gap == pytest.approx(-model.coefficient("lesson[T.Lesson B]").estimate)
@@ -54,7 +57,7 @@ def test_one_line_per_lesson(codecademy):
 
 def test_interaction_gives_different_slopes(codecademy):
     model = fit(codecademy, "score ~ lesson * completed")
-    lesson_a, lesson_b = group_lines(model, "completed", "lesson")
+    lesson_a, lesson_b = group_lines(model, "completed", "lesson", LESSONS, {})
     for level, item in (("Lesson A", lesson_a), ("Lesson B", lesson_b)):
         rows = codecademy.frame[codecademy.frame["lesson"] == level]
         alone = fit(dataclasses.replace(codecademy, frame=rows), "score ~ completed")
@@ -70,7 +73,7 @@ def test_conditional_lines_for_a_numeric_moderator(students):
     assert at_zero.equation() == "ŷ = 0.88 + 0.11·math1"
     assert at_one.equation() == "ŷ = 1.74 + 0.11·math1"
     assert at_one.intercept - at_zero.intercept == pytest.approx(model.coefficient("port1").estimate)
-    lines = group_lines(model, "math1", "port1")
+    lines = group_lines(model, "math1", "port1", (5.0, 10.0, 15.0), {})
     assert [item.group for item in lines] == [5.0, 10.0, 15.0]
     for item in lines:
         expected = model.coefficient("Intercept").estimate + model.coefficient("port1").estimate * item.group
@@ -80,7 +83,7 @@ def test_conditional_lines_for_a_numeric_moderator(students):
 
 def test_polynomial_is_not_straight(codecademy):
     model = fit(codecademy, "score ~ completed + I(completed ** 2)")
-    (curve,) = group_lines(model, "completed", None)
+    (curve,) = group_lines(model, "completed", None, (), {})
     assert not curve.straight and curve.slope is None
     assert "completed²" in curve.equation()
 

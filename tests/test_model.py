@@ -10,7 +10,8 @@ import pytest
 
 from bot.regression.datasets import DatasetRegistry
 from bot.regression.errors import FormulaError, ModelError, UserInputError, ValueParseError
-from bot.regression.model import Indicator, Numeric, fit, format_number, parse_values, predict
+from bot.regression.model import Indicator, Numeric, fit, parse_values, predict
+from bot.regression.text import number
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_transformed_terms_are_labelled(registry):
 def test_prediction_with_the_lecture_numbers(registry):
     model = fit(registry.get("codecademy"), "score ~ lesson + completed")
     result = predict(model, {"lesson": "Lesson A", "completed": 35.0})
-    assert format_number(result.estimate) == "65.75"
+    assert number(result.estimate) == "65.75"
     assert result.pi_low < result.ci_low < result.estimate < result.ci_high < result.pi_high
     by_hand = model.coefficient("Intercept").estimate + 35 * model.coefficient("completed").estimate
     assert result.estimate == pytest.approx(by_hand)
@@ -158,15 +159,6 @@ def test_missing_values_are_dropped_and_counted(registry):
     frame.loc[:4, "completed"] = np.nan
     model = fit(dataclasses.replace(data, frame=frame), "score ~ completed")
     assert model.n == 95 and model.rows_dropped == 5
-
-
-def test_format_number():
-    assert format_number(-13.186) == "−13.19"
-    assert format_number(0.0012345) == "0.0012"
-    assert format_number(-0.08502) == "−0.085"
-    assert format_number(0.111) == "0.11"
-    assert format_number(4200.5) == "4,200.50"
-    assert format_number(0.0) == "0.00"
 
 
 def test_errors_survive_pickling_between_processes(registry):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import gc
 import re
 import subprocess
@@ -13,14 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.axis import XAxis, YAxis
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import same_color, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.text import Text
 
+from bot.regression import formula as fm
 from bot.regression import plots
+from bot.regression.datasets import DatasetRegistry
 from bot.regression.figures import (
     Axis,
     BoxSpec,
@@ -32,6 +39,7 @@ from bot.regression.figures import (
     ResidualSpec,
     ScatterSpec,
 )
+from bot.regression.text import number, value_text
 
 PLOTS_SOURCE = Path(plots.__file__)
 LEVELS = ("Lesson A", "Lesson B")
@@ -105,9 +113,14 @@ def by_gid(fig: Figure, gid: str) -> list:
     return [artist for artist in fig.findobj() if artist.get_gid() == gid]
 
 
+def legends(fig: Figure) -> list[Legend]:
+    """The figure's legends: its own and its axes'."""
+    return [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+
+
 def legend_texts(fig: Figure) -> list[str]:
     """The texts of all the figure's legends."""
-    return [text.get_text() for legend in fig.legends for text in legend.get_texts()]
+    return [text.get_text() for legend in legends(fig) for text in legend.get_texts()]
 
 
 def all_texts(fig: Figure) -> list[Text]:
@@ -146,10 +159,15 @@ def test_line_colours_match_their_level_points(lecture: ScatterSpec, frame: pd.D
         assert to_rgb(artist.get_color()) == colors[str(spec_line.group)]
 
 
-def test_legend_names_each_line_and_level(lecture: ScatterSpec, frame: pd.DataFrame) -> None:
-    texts = legend_texts(plots.draw(lecture, frame))
-    assert set(LEVELS) <= set(texts)
-    assert {spec_line.label for spec_line in lecture.lines} <= set(texts)
+def test_a_level_with_a_line_has_one_legend_entry_with_marker_and_line(
+    lecture: ScatterSpec, frame: pd.DataFrame
+) -> None:
+    fig = plots.draw(lecture, frame)
+    assert legend_texts(fig) == [spec_line.label for spec_line in lecture.lines]
+    (legend,) = legends(fig)
+    assert len(legend.legend_handles) == 2
+    one_line = dataclasses.replace(lecture, lines=lecture.lines[1:])
+    assert legend_texts(plots.draw(one_line, frame)) == ["Lesson A", lecture.lines[1].label]
 
 
 def test_note_is_shown(lecture: ScatterSpec, frame: pd.DataFrame) -> None:
@@ -199,18 +217,33 @@ def test_specs_that_name_columns_need_a_frame(lecture: ScatterSpec) -> None:
         plots.draw(lecture, None)
 
 
-def test_many_levels_cycle_colours_with_new_markers() -> None:
-    levels = tuple(f"group {i}" for i in range(10))
-    rows = pd.DataFrame(
-        {"x": np.arange(30.0), "y": np.arange(30.0), "g": [levels[i % 10] for i in range(30)]}
-    )
+def level_styles(fig: Figure) -> list[tuple[tuple[float, float, float], bytes]]:
+    """Each level's colour and marker shape, in drawing order."""
+    return [
+        (to_rgb(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes()) for c in by_gid(fig, "points")
+    ]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("count", [3, 7, 8, 11, 20, 60])
+def test_levels_never_share_a_colour_up_to_twenty_nor_a_colour_and_marker_beyond(
+    count: int, theme: str
+) -> None:
+    levels = tuple(f"group {i}" for i in range(count))
+    rows = pd.DataFrame({"x": np.arange(count * 2.0), "y": np.arange(count * 2.0), "g": levels * 2})
     spec = ScatterSpec("Many", Axis("x", "x"), Axis("y", "y"), ColorBy("g", "g", "categorical", levels))
-    points = by_gid(plots.draw(spec, rows), "points")
-    styles = {(to_rgb(c.get_facecolor()[0]), c.get_paths()[0].vertices.tobytes()) for c in points}
-    assert len(points) == len(styles) == 10
-    assert to_rgb(points[0].get_facecolor()[0]) == to_rgb(
-        points[len(plots.CATEGORICAL_COLORS)].get_facecolor()[0]
-    )
+    styles = level_styles(plots.draw(spec, rows, theme))  # type: ignore[arg-type]
+    assert len(styles) == count == len(set(styles))
+    colors = [color for color, _ in styles]
+    okabe_ito = plots.CATEGORICAL_COLORS if theme == "light" else plots.CATEGORICAL_COLORS_DARK
+    many = plots.MANY_COLORS if theme == "light" else plots.MANY_COLORS_DARK
+    if count <= 7:
+        assert colors == [to_rgb(color) for color in okabe_ito[:count]]
+        assert len({marker for _, marker in styles}) == 1
+    else:
+        assert len(set(colors)) == min(count, 20)
+        assert set(colors) <= {to_rgb(color) for color in many}
+    assert len(many) == len(set(many)) == 20
 
 
 def test_levels_default_to_categorical_order_then_sorted_values(frame: pd.DataFrame) -> None:
@@ -232,7 +265,7 @@ def test_whole_float_codes_match_their_level_names() -> None:
     points = by_gid(plots.draw(spec, rows), "points")
     assert [(c.get_label(), len(c.get_offsets())) for c in points] == [("4", 2), ("6", 1)]
     box = BoxSpec("y by cyl", Axis("cyl", "cyl"), Axis("y", "y"))
-    assert "4 n = 2, median 2.5; 6 n = 1, median 2" in plots.alt_text(box, rows)
+    assert "4 n = 2, median 2.50; 6 n = 1, median 2.00" in plots.alt_text(box, rows)
 
 
 def test_box_plot_has_one_box_per_level_in_the_given_order(frame: pd.DataFrame) -> None:
@@ -331,7 +364,7 @@ def test_dollar_signs_in_user_text_stay_literal() -> None:
     assert rendered.png.startswith(b"\x89PNG")
     assert fig.axes[0].get_xlabel() == "cost ($) $\\frac{"
     assert fig.get_suptitle() == "What $ buys $\\alpha$"
-    assert {"$5 plan", "$x^{", "ŷ = $1 + 2·cost $"} <= set(legend_texts(fig))
+    assert legend_texts(fig) == ["ŷ = $1 + 2·cost $", "$x^{"]  # $5 plan's entry is its line's
     for text in all_texts(fig):
         if "$" in text.get_text():
             assert not text.get_parse_math()
@@ -446,12 +479,12 @@ def test_alt_text_of_other_kinds(frame: pd.DataFrame) -> None:
     assert histogram.startswith("Histogram of completed (items), 101 values in ")
     assert "overlaid by lesson: Lesson A n = 51; Lesson B n = 50." in histogram
     residuals = plots.alt_text(ResidualSpec("R", (1.0, 2.0), (-0.5, 0.5), "score (points)"), None)
-    assert "2 points" in residuals and "zero" in residuals and "−0.5 to 0.5" in residuals
+    assert "2 points" in residuals and "zero" in residuals and "−0.50 to 0.50" in residuals
     coefficients = plots.alt_text(
         CoefficientSpec("C", ("Intercept", "completed"), (18.34, 1.35), (12.0, 1.1), (24.6, 1.6)), None
     )
     assert "95% confidence" in coefficients
-    assert "Intercept 18.34 (12 to 24.6); completed 1.35 (1.1 to 1.6)." in coefficients
+    assert "Intercept 18.34 (12.00 to 24.60); completed 1.35 (1.10 to 1.60)." in coefficients
 
 
 def test_alt_text_fits_discord_with_many_long_lines_and_levels() -> None:
@@ -512,3 +545,389 @@ def test_plots_never_imports_pyplot() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=PLOTS_SOURCE.parents[2])
+
+
+# --------------------------------------------------------------------------------------------- bundled data
+
+VALUE = Axis("value", "value (million 1947 US$)")
+INVEST = Axis("invest", "invest (million 1947 US$)")
+FIRM = ColorBy("firm", "firm", "categorical")
+MATH1 = Axis("math1", "math1 (grade points)")
+PORT3 = Axis("port3", "port3 (grade points)")
+PORT1 = ColorBy("port1", "port1 (grade points)", "numeric")
+FLIPPER = Axis("flipper_length_mm", "flipper_length_mm (mm)")
+MASS = Axis("body_mass_g", "body_mass_g (g)")
+SEX = ColorBy("sex", "sex", "categorical", ("female", "male"))
+NEUTRAL = {"light": "#000000", "dark": "#f2f3f5"}
+
+
+def bundled(name: str) -> pd.DataFrame:
+    """A bundled dataset's rows."""
+    return DatasetRegistry.bundled().get(name).frame
+
+
+def straight(
+    label: str, xs: tuple[float, float], intercept: float, slope: float, **fields: object
+) -> FittedLine:
+    """A straight line from its intercept and slope at ``xs``."""
+    return FittedLine(
+        label, xs, tuple(intercept + slope * x for x in xs), intercept=intercept, slope=slope, **fields
+    )
+
+
+def firm_lines(frame: pd.DataFrame) -> tuple[FittedLine, ...]:
+    """One parallel line per firm over its own values, extended across the axis, then the pooled line."""
+    low, high = float(frame["value"].min()), float(frame["value"].max())
+    lines = []
+    for index, firm in enumerate(frame["firm"].cat.categories):
+        own = frame.loc[frame["firm"] == firm, "value"]
+        intercept = 10.0 * index - 50.0
+        lines.append(
+            straight(
+                f"{firm}: ŷ = {number(intercept)} + 0.11·value",
+                (float(own.min()), float(own.max())),
+                intercept,
+                0.11,
+                group=firm,
+                extended=((low, high), (intercept + 0.11 * low, intercept + 0.11 * high)),
+            )
+        )
+    slope, intercept = np.polyfit(frame["value"], frame["invest"], 1)
+    label = f"all firms: ŷ = {number(intercept)} + {number(slope)}·value"
+    return (*lines, straight(label, (low, high), float(intercept), float(slope), pooled=True))
+
+
+@pytest.fixture(scope="module")
+def grunfeld() -> pd.DataFrame:
+    """Investment of 11 firms over 20 years."""
+    return bundled("grunfeld")
+
+
+@pytest.fixture(scope="module")
+def firms(grunfeld: pd.DataFrame) -> ScatterSpec:
+    """invest against value coloured by firm, a line per firm over its own range, and the pooled line."""
+    return ScatterSpec("invest ~ value + firm", VALUE, INVEST, FIRM, firm_lines(grunfeld))
+
+
+@pytest.fixture(scope="module")
+def grades() -> ScatterSpec:
+    """port3 against math1 coloured by port1, three parallel lines, jittered."""
+    lines = tuple(
+        straight(
+            f"port1 = {p}: ŷ = {number(p * 0.86)} + 0.11·math1", (3.0, 19.0), p * 0.86, 0.11, group=float(p)
+        )
+        for p in (5, 10, 15)
+    )
+    return ScatterSpec("port3 ~ math1 + port1", MATH1, PORT3, PORT1, lines, jitter=True)
+
+
+def artists_of(ax: Axes, gid: str) -> list[Artist]:
+    """Every artist in one axes with ``gid``."""
+    return [artist for artist in ax.findobj() if artist.get_gid() == gid]
+
+
+def test_each_line_is_solid_over_its_group_and_extended_thin_dashed_and_faint_beneath(
+    firms: ScatterSpec, grunfeld: pd.DataFrame
+) -> None:
+    fig = plots.draw(firms, grunfeld)
+    solid, extensions = by_gid(fig, "fitted-line"), by_gid(fig, "fitted-line-extension")
+    own = [spec_line for spec_line in firms.lines if not spec_line.pooled]
+    assert len(solid) == len(extensions) == len(own) == 11  # every line is drawn
+    for artist, extension, spec_line in zip(solid, extensions, own, strict=True):
+        values = grunfeld.loc[grunfeld["firm"] == spec_line.group, "value"]
+        assert (min(artist.get_xdata()), max(artist.get_xdata())) == pytest.approx(
+            (values.min(), values.max())
+        )
+        span = (min(extension.get_xdata()), max(extension.get_xdata()))
+        assert span == pytest.approx((grunfeld["value"].min(), grunfeld["value"].max()))
+        assert same_color(extension.get_color(), artist.get_color())
+        assert (artist.get_linestyle(), extension.get_linestyle()) == ("-", "--")
+        assert extension.get_linewidth() < artist.get_linewidth()
+        assert extension.get_alpha() < 1 and artist.get_alpha() in (None, 1)
+        assert extension.get_zorder() < artist.get_zorder()
+    assert len({to_rgb(artist.get_color()) for artist in solid}) == 11
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_pooled_line_is_dashed_neutral_and_above_the_group_lines(
+    firms: ScatterSpec, grunfeld: pd.DataFrame, theme: str
+) -> None:
+    fig = plots.draw(firms, grunfeld, theme)  # type: ignore[arg-type]
+    (pooled,) = by_gid(fig, "pooled-line")
+    assert pooled.get_label() == firms.lines[-1].label
+    assert same_color(pooled.get_color(), NEUTRAL[theme]) and pooled.get_linestyle() == "--"
+    assert all(pooled.get_zorder() > artist.get_zorder() for artist in by_gid(fig, "fitted-line"))
+    assert tuple(pooled.get_xdata()) == firms.lines[-1].xs
+    named = dataclasses.replace(firms, lines=(dataclasses.replace(firms.lines[-1], group="IBM"),))
+    (pooled,) = by_gid(plots.draw(named, grunfeld, theme), "pooled-line")  # type: ignore[arg-type]
+    assert same_color(pooled.get_color(), NEUTRAL[theme])  # neutral even when it names a level
+    # one entry per firm (its marker and its line, labelled with the line), then the pooled line
+    assert legend_texts(fig) == [spec_line.label for spec_line in firms.lines]
+
+
+def test_alt_text_says_lines_cover_their_own_group_and_names_the_pooled_line(
+    firms: ScatterSpec, grunfeld: pd.DataFrame
+) -> None:
+    text = plots.alt_text(firms, grunfeld)
+    assert len(text) <= plots.ALT_TEXT_LIMIT
+    assert "220 points, coloured by firm (American Steel, Atlantic Refining, " in text
+    assert "with 11 parallel fitted lines (each drawn solid over its own group's range" in text
+    assert "and a dashed pooled line over all rows" in text
+    assert f"pooled line, {firms.lines[-1].label}." in text
+    assert all(spec_line.label in text for spec_line in firms.lines)
+    without = dataclasses.replace(
+        firms, lines=tuple(dataclasses.replace(x, extended=None) for x in firms.lines)
+    )
+    assert "own group's range" not in plots.alt_text(without, grunfeld)
+
+
+def legend_clear_of(fig: Figure) -> None:
+    """After drawing: each legend is inside the figure and overlaps no axes (colour bars too) nor the title."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (title,) = [text for text in fig.texts if text.get_text() == fig.get_suptitle()]
+    for legend in legends(fig):
+        box = legend.get_window_extent(renderer)
+        assert (
+            fig.bbox.x0 <= box.x0
+            and box.x1 <= fig.bbox.x1
+            and fig.bbox.y0 <= box.y0
+            and box.y1 <= fig.bbox.y1
+        )
+        assert not box.overlaps(title.get_window_extent(renderer))
+        for ax in fig.axes:
+            assert not box.overlaps(ax.get_window_extent(renderer))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_legends_stay_outside_the_data_and_the_title(
+    firms: ScatterSpec,
+    grunfeld: pd.DataFrame,
+    grades: ScatterSpec,
+    lecture: ScatterSpec,
+    frame: pd.DataFrame,
+    theme: str,
+) -> None:
+    long_title = dataclasses.replace(lecture, title="A long title that runs across the whole figure " * 2)
+    short = tuple(dataclasses.replace(x, label=f"{x.group}: b₀ = {x.intercept}") for x in lecture.lines)
+    beside = dataclasses.replace(long_title, lines=short)  # short labels: the legend is beside the axes
+    levels_only = dataclasses.replace(firms, lines=())
+    cases = [(firms, grunfeld), (levels_only, grunfeld), (grades, bundled("students"))]
+    for spec, rows in [*cases, (long_title, frame), (beside, frame)]:
+        fig = plots.draw(spec, rows, theme)  # type: ignore[arg-type]
+        legend_clear_of(fig)
+        assert not any(text.startswith("… and") for text in legend_texts(fig))
+        ax = fig.axes[0]
+        assert ax.get_position().height * fig.get_size_inches()[1] > 3.0  # the data keep room to read
+    fig = plots.draw(beside, frame)
+    assert legends(fig)[0] in fig.axes[0].get_children()  # short entries: a legend beside the axes
+    boxes = BoxSpec("invest by firm", Axis("firm", "firm"), INVEST)
+    legend_clear_of(plots.draw(boxes, grunfeld, theme))  # type: ignore[arg-type]
+
+
+def test_a_legend_that_cannot_fit_says_how_many_more_and_the_alt_text_lists_all() -> None:
+    levels = tuple(f"L{i:02d}" for i in range(17))
+    rows = pd.DataFrame({"x": np.arange(34.0), "y": np.arange(34.0), "g": levels * 2})
+    lines = tuple(
+        straight(f"{level}: ŷ = {i}.00 + 2.00·x, for level", (0.0, 33.0), float(i), 2.0, group=level)
+        for i, level in enumerate(levels)
+    )
+    spec = ScatterSpec("Many", Axis("x", "x"), Axis("y", "y"), ColorBy("g", "g", "categorical"), lines)
+    fig = plots.draw(spec, rows)
+    legend_clear_of(fig)
+    texts = legend_texts(fig)
+    hidden = len(lines) - (len(texts) - 1)
+    assert texts[-1] == f"… and {hidden} more" and hidden > 0
+    assert texts[:-1] == [spec_line.label for spec_line in lines[: len(texts) - 1]]
+    assert len(by_gid(fig, "fitted-line")) == len(lines)  # every line is drawn, listed or not
+    text = plots.alt_text(spec, rows)
+    assert all(spec_line.label in text for spec_line in lines) and all(level in text for level in levels)
+
+
+@pytest.fixture(scope="module")
+def adelie() -> ScatterSpec:
+    """Body mass against flipper length by sex, with lines for Adelie penguins only."""
+    lines = tuple(
+        straight(f"{sex}: ŷ = {number(b)} + 30.00·flipper", (172.0, 210.0), b, 30.0, group=sex)
+        for sex, b in (("female", -2200.0), ("male", -1800.0))
+    )
+    return ScatterSpec("mass", FLIPPER, MASS, SEX, lines, focus=(("species", "Adelie"),))
+
+
+def test_rows_outside_the_focus_are_drawn_faintly_in_their_colour(adelie: ScatterSpec) -> None:
+    penguins = bundled("penguins")
+    rows = penguins.dropna(subset=["flipper_length_mm", "body_mass_g", "sex"])
+    fig = plots.draw(adelie, penguins)
+    shown, faded = by_gid(fig, "points"), by_gid(fig, "points-faded")
+    assert [c.get_label() for c in shown] == ["female", "male"] and len(faded) == 2
+    for sex, usual, faint in zip(("female", "male"), shown, faded, strict=True):
+        of_sex = rows["sex"] == sex
+        assert len(usual.get_offsets()) == (of_sex & (rows["species"] == "Adelie")).sum()
+        assert len(faint.get_offsets()) == (of_sex & (rows["species"] != "Adelie")).sum()
+        assert 0.15 <= faint.get_alpha() <= 0.2 < usual.get_alpha()
+        assert to_rgb(faint.get_facecolor()[0]) == to_rgb(usual.get_facecolor()[0])
+        assert faint.get_zorder() < usual.get_zorder()
+    text = plots.alt_text(adelie, penguins)
+    faint_count = int((rows["species"] != "Adelie").sum())
+    assert (
+        f"{faint_count} of the {len(rows)} points (those not at species = Adelie) are drawn faintly, "
+        "because the lines are for species = Adelie." in text
+    )
+
+
+def test_focus_on_a_column_the_frame_lacks_is_ignored(adelie: ScatterSpec) -> None:
+    penguins = bundled("penguins")
+    spec = dataclasses.replace(adelie, focus=(("no such column", "x"),))
+    fig = plots.draw(spec, penguins)
+    assert not by_gid(fig, "points-faded")
+    assert sum(len(c.get_offsets()) for c in by_gid(fig, "points")) == 333
+    assert "faintly" not in plots.alt_text(spec, penguins)
+    both = dataclasses.replace(adelie, color=None, focus=(("species", "Adelie"), ("absent", "y")))
+    (usual,), (faint,) = (
+        by_gid(plots.draw(both, penguins), "points"),
+        by_gid(plots.draw(both, penguins), "points-faded"),
+    )
+    assert len(usual.get_offsets()) == 151 and len(faint.get_offsets()) == 191
+
+
+def test_jitter_moves_only_whole_number_axes_by_less_than_a_third_of_a_step(grades: ScatterSpec) -> None:
+    students = bundled("students")
+    data = students[["math1", "port3"]].to_numpy()
+    fig = plots.draw(grades, students)
+    (points,) = by_gid(fig, "points")
+    moved = points.get_offsets() - data
+    assert np.all(np.abs(moved) <= plots.JITTER_SHARE) and np.all(np.abs(moved).max(axis=0) > 0.2)
+    again = by_gid(plots.draw(grades, students), "points")[0].get_offsets()
+    np.testing.assert_array_equal(points.get_offsets(), again)  # deterministic
+    for artist, spec_line in zip(by_gid(fig, "fitted-line"), grades.lines, strict=True):
+        assert tuple(artist.get_xdata()) == spec_line.xs and tuple(artist.get_ydata()) == spec_line.ys
+    assert "jittered slightly along both axes so overlapping ones show" in plots.alt_text(grades, students)
+    still = dataclasses.replace(grades, jitter=False)
+    np.testing.assert_array_equal(by_gid(plots.draw(still, students), "points")[0].get_offsets(), data)
+    assert "jittered" not in plots.alt_text(still, students)
+
+
+def test_jitter_leaves_a_continuous_axis_alone_and_scales_with_the_gap() -> None:
+    codecademy = bundled("codecademy")
+    spec = ScatterSpec("score", COMPLETED, SCORE, jitter=True)
+    (points,) = by_gid(plots.draw(spec, codecademy), "points")
+    moved = points.get_offsets() - codecademy[["completed", "score"]].to_numpy()
+    assert 0.2 < np.abs(moved[:, 0]).max() <= 0.3 and np.all(moved[:, 1] == 0)
+    assert "jittered slightly along the x axis" in plots.alt_text(spec, codecademy)
+    rows = pd.DataFrame({"x": [0.0, 2.0, 6.0] * 20, "y": np.linspace(0.5, 3.3, 60)})
+    (points,) = by_gid(
+        plots.draw(ScatterSpec("gap", Axis("x", "x"), Axis("y", "y"), jitter=True), rows), "points"
+    )
+    moved = points.get_offsets()[:, 0] - rows["x"].to_numpy()
+    assert 0.3 < np.abs(moved).max() <= 0.6  # the smallest gap is 2
+
+
+def test_an_axis_expression_plots_the_evaluated_values(grunfeld: pd.DataFrame) -> None:
+    parsed = fm.parse("log(invest) ~ log(value)")
+    log_invest = Axis("invest", "log(invest)", parsed.response)
+    log_value = Axis("value", "log(value)", parsed.terms[0].factors[0])
+    extra = pd.DataFrame({"invest": [0.0, -1.0, 5.0], "value": [100.0, 100.0, np.nan], "firm": "IBM"})
+    rows = pd.concat([grunfeld, extra], ignore_index=True)  # log 0, log −1 and a missing value drop out
+    spec = ScatterSpec("log(invest) ~ log(value)", log_value, log_invest)
+    (points,) = by_gid(plots.draw(spec, rows), "points")
+    expected = np.column_stack([np.log(grunfeld["value"]), np.log(grunfeld["invest"])])
+    np.testing.assert_allclose(points.get_offsets(), expected)
+    assert "Scatter plot of log(invest) against log(value), 220 points" in plots.alt_text(spec, rows)
+    histogram = HistogramSpec("log(invest)", log_invest)
+    bars = by_gid(plots.draw(histogram, rows), "bars")
+    assert sum(bar.get_height() for bar in bars) == 221  # the extra 5.0 has an invest
+    logs = np.log(rows["invest"].to_numpy()[rows["invest"].to_numpy() > 0])
+    assert bars[0].get_x() == pytest.approx(logs.min())
+    assert f"from {number(logs.min())} to {number(logs.max())}" in plots.alt_text(histogram, rows)
+    box = BoxSpec("log(invest) by firm", Axis("firm", "firm"), log_invest)
+    means = by_gid(plots.draw(box, grunfeld), "mean")
+    expected_means = np.log(grunfeld["invest"]).groupby(grunfeld["firm"], observed=True).mean()
+    assert [mean.get_ydata()[0] for mean in means] == pytest.approx(list(expected_means))
+
+
+SCORE_TERMS = ("Intercept", "lesson[T.Lesson B]", "completed")
+SCORE_ESTIMATES = ((18.34, -13.19, 1.35), (12.0, -17.5, 1.1), (24.6, -9.3, 1.6))
+
+
+def test_coefficients_in_different_units_get_their_own_panels() -> None:
+    spec = CoefficientSpec(
+        "score", SCORE_TERMS, *SCORE_ESTIMATES, units=("points", "points", "points per item")
+    )
+    fig = plots.draw(spec, None)
+    fig.canvas.draw()
+    top, bottom = fig.axes
+    assert [top.get_xlabel(), bottom.get_xlabel()] == ["estimate (points)", "estimate (points per item)"]
+    for ax, rows in ((top, [0, 1]), (bottom, [2])):
+        assert [label.get_text() for label in ax.get_yticklabels()] == [SCORE_TERMS[row] for row in rows]
+        (estimates,), (intervals,), (zero,) = (
+            artists_of(ax, gid) for gid in ("estimates", "intervals", "zero-line")
+        )
+        assert list(estimates.get_xdata()) == [spec.estimates[row] for row in rows]
+        assert len(intervals.get_segments()) == len(rows) and set(zero.get_xdata()) == {0}
+        bottom_limit, top_limit = ax.get_ylim()
+        assert bottom_limit > top_limit
+    assert top.get_position().height / bottom.get_position().height == pytest.approx(2, rel=0.05)
+    assert plots.alt_text(spec, None) == (
+        "Coefficient plot of 3 estimates with 95% confidence intervals, in 2 panels, one per unit, each with a "
+        "dashed line at zero: in points: Intercept 18.34 (12.00 to 24.60); lesson[T.Lesson B] −13.19 "
+        "(−17.50 to −9.30); in points per item: completed 1.35 (1.10 to 1.60)."
+    )
+
+
+def test_units_group_in_order_of_first_appearance_and_no_units_make_one_panel() -> None:
+    spec = CoefficientSpec(
+        "score", SCORE_TERMS, *SCORE_ESTIMATES, units=("points", "points per item", "points")
+    )
+    fig = plots.draw(spec, None)
+    assert [[label.get_text() for label in ax.get_yticklabels()] for ax in fig.axes] == [
+        ["Intercept", "completed"],
+        ["lesson[T.Lesson B]"],
+    ]
+    assert "in points: Intercept 18.34 (12.00 to 24.60); completed 1.35" in plots.alt_text(spec, None)
+    plain = plots.draw(CoefficientSpec("score", SCORE_TERMS, *SCORE_ESTIMATES), None)
+    assert [ax.get_xlabel() for ax in plain.axes] == ["estimate"]
+    same = plots.draw(CoefficientSpec("score", SCORE_TERMS, *SCORE_ESTIMATES, units=("points",) * 3), None)
+    assert [ax.get_xlabel() for ax in same.axes] == ["estimate (points)"]
+
+
+def tick_texts(axis: XAxis | YAxis) -> list[tuple[float, str]]:
+    """The visible ticks of a drawn axis: position and label."""
+    view = sorted(axis.get_view_interval())
+    ticks = zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=True)
+    return [(float(loc), label.get_text()) for loc, label in ticks if view[0] <= loc <= view[1]]
+
+
+def test_tick_labels_are_written_like_every_other_number(grades: ScatterSpec) -> None:
+    rows = pd.DataFrame({"x": np.linspace(0.0, 25_000.0, 20), "y": np.linspace(-0.033, 0.036, 20)})
+    fig = plots.draw(ScatterSpec("ticks", Axis("x", "x"), Axis("y", "y")), rows)
+    fig.canvas.draw()
+    x_ticks, y_ticks = tick_texts(fig.axes[0].xaxis), tick_texts(fig.axes[0].yaxis)
+    assert [label for _, label in x_ticks] == [number(loc, 0) for loc, _ in x_ticks]
+    assert "10,000" in [label for _, label in x_ticks]
+    decimals = {len(label.split(".")[1]) for _, label in y_ticks}
+    assert len(decimals) == 1  # one number of decimals per axis, enough for number()'s small values
+    (places,) = decimals
+    assert [label for _, label in y_ticks] == [number(round(loc, places), places) for loc, _ in y_ticks]
+    assert "0.010" in [label for _, label in y_ticks] and any(label.startswith("−") for _, label in y_ticks)
+    coloured = ScatterSpec("ticks", Axis("y", "y"), Axis("y", "y"), ColorBy("x", "x", "numeric"))
+    fig = plots.draw(coloured, rows)
+    fig.canvas.draw()
+    assert "10,000" in [label for _, label in tick_texts(fig.axes[-1].yaxis)]  # the colour bar too
+    years = pd.DataFrame({"year": np.arange(1935.0, 1955.0), "y": np.arange(20.0)})
+    fig = plots.draw(ScatterSpec("years", Axis("year", "year"), Axis("y", "y")), years)
+    fig.canvas.draw()
+    assert [label for _, label in tick_texts(fig.axes[0].xaxis)] == [
+        value_text(loc) for loc, _ in tick_texts(fig.axes[0].xaxis)
+    ]
+    assert "1940" in [label for _, label in tick_texts(fig.axes[0].xaxis)]
+    fig = plots.draw(grades, bundled("students"))
+    fig.canvas.draw()
+    bar = fig.axes[-1]
+    assert [label for _, label in tick_texts(bar.yaxis)] == ["0", "5", "10", "15"]
+
+
+def test_plots_has_one_number_formatter_and_one_clip() -> None:
+    source = PLOTS_SOURCE.read_text(encoding="utf-8")
+    assert not hasattr(plots, "_num") and not hasattr(plots, "_clip")
+    assert not re.search(r"\{[^{}]*:[^{}]*[.,]\d*[eEfFgG%]\}|:g\}", source)
+    assert "from bot.regression.text import" in source

@@ -32,13 +32,19 @@ class ManifestError(Exception):
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """One column: its type, what it means, its unit, and (categorical) its levels, baseline first."""
+    """One column: its type, what it means, its unit, and (categorical) its levels, baseline first.
+
+    ``noun`` is how the column reads in a sentence ("number of completed items"); ``assigned`` says how an
+    experiment assigned its values, when one did ("presumably at random: ...").
+    """
 
     name: str
     kind: Literal["numeric", "categorical"]
     description: str
     unit: str | None = None
     levels: tuple[str, ...] = ()
+    noun: str | None = None
+    assigned: str | None = None
 
     @property
     def label(self) -> str:
@@ -115,10 +121,19 @@ def _column_info(entry: Mapping[str, Any], where: str) -> ColumnInfo:
         raise ManifestError(f"{where}: a categorical column needs two or more distinct `levels`")
     if kind == "numeric" and levels:
         raise ManifestError(f"{where}: a numeric column has no `levels`")
-    unit = entry.get("unit")
-    if unit is not None and not isinstance(unit, str):
-        raise ManifestError(f"{where}: `unit` must be a str, got {unit!r}")
-    return ColumnInfo(name, kind, _require(entry, "description", str, where), unit, levels)
+    optional = {key: entry.get(key) for key in ("unit", "noun", "assigned")}
+    for key, value in optional.items():
+        if value is not None and not isinstance(value, str):
+            raise ManifestError(f"{where}: `{key}` must be a str, got {value!r}")
+    return ColumnInfo(
+        name,
+        kind,
+        _require(entry, "description", str, where),
+        optional["unit"],
+        levels,
+        optional["noun"],
+        optional["assigned"],
+    )
 
 
 def _read_frame(data: bytes, columns: tuple[ColumnInfo, ...], rows: int, where: str) -> pd.DataFrame:

@@ -6,14 +6,14 @@ Every number here comes from the fit. Signs are simplified the way an instructor
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from bot.regression.model import Coefficient, FittedModel, Indicator, Numeric, format_number, format_value
+from bot.regression.model import Coefficient, FittedModel, Indicator, Numeric
+from bot.regression.text import number, value_text, worked_sum
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 HAT = "ŷ"
@@ -37,9 +37,9 @@ def join_terms(pieces: Sequence[tuple[float | None, str]], decimals: int = 2) ->
         if value is None:
             out.append(text if not out else f"+ {text}")
             continue
-        number = format_number(abs(value), decimals)
-        negative = value < 0 and number.strip("0.,") != ""
-        body = f"{number}·{text}" if text else number
+        shown = number(abs(value), decimals)
+        negative = value < 0 and shown.strip("0.,") != ""
+        body = f"{shown}·{text}" if text else shown
         if not out:
             out.append(f"−{body}" if negative else body)
         else:
@@ -60,9 +60,9 @@ def plugged_in(model: FittedModel, lhs: str = HAT, decimals: int = 2) -> str:
     """The estimates substituted literally, before simplifying: ``ŷ = 18.34 + (−13.19)·[...] + 1.35·x``."""
     pieces = []
     for coef in model.coefficients:
-        number = format_number(coef.estimate, decimals)
-        number = f"({number})" if coef.estimate < 0 else number
-        pieces.append(number if coef.kind == "intercept" else f"{number}·{coef.feature}")
+        shown = number(coef.estimate, decimals)
+        shown = f"({shown})" if coef.estimate < 0 else shown
+        pieces.append(shown if coef.kind == "intercept" else f"{shown}·{coef.feature}")
     return f"{lhs} = " + " + ".join(pieces)
 
 
@@ -80,7 +80,7 @@ class Line:
 
     ``terms`` pairs each coefficient value with the feature of ``x`` it multiplies (``""`` for the constant).
     ``derivations`` pairs a feature (``""`` for the constant) with how its combined coefficient was worked
-    out (``18.34 − 13.19 = 5.16``).
+    out (``18.34 − 13.19 = 5.16``, with a line of more digits where the rounded numbers do not add up).
     """
 
     label: str
@@ -151,82 +151,29 @@ def line(
         total = sum(c.estimate * m for c, m in contributions)
         terms.append((total, feature))
         if len(contributions) > 1 or any(m != 1 for _, m in contributions):
-            pieces = [
-                (c.estimate * m, "") if m == 1 else (c.estimate, f"× {format_value(m)}")
-                for c, m in contributions
-            ]
-            work = join_terms(pieces).replace("·×", " ×")
-            derivations.append((feature, f"{work} = {format_number(total)}"))
+            pieces = [(c.estimate, None if m == 1 else m) for c, m in contributions]
+            derivations.append((feature, worked_sum(pieces, total)))
     fixed = tuple(assigned.items())
     return Line(label, x, group, fixed, tuple(terms), tuple(derivations))
 
 
-def nice_values(minimum: float, maximum: float, centre: float, count: int = 3) -> tuple[float, ...]:
-    """``count`` round values inside the data's range, close to ``centre`` (e.g. 5, 10, 15 on a 0-20 scale).
+def group_lines(
+    model: FittedModel, x: str, by: str | None, values: Sequence[str | float], held: Mapping[str, str | float]
+) -> tuple[Line, ...]:
+    """One line in ``x`` per value of ``by`` (its levels, or chosen values of a numeric), or a single line.
 
-    The step is the largest of 1, 2 or 5 times a power of ten that leaves more than ``count`` multiples
-    inside the range; of those multiples, the ``count`` closest to ``centre`` are kept.
-    """
-    if not (math.isfinite(minimum) and math.isfinite(maximum)) or maximum <= minimum:
-        return (_tidy(minimum),) if math.isfinite(minimum) else ()
-    magnitude = 10 ** math.ceil(math.log10(maximum - minimum))
-    for step in (m * magnitude / 10**k for k in range(0, 8) for m in (5, 2, 1)):
-        first = math.ceil(minimum / step - 1e-9)
-        multiples = [_tidy(i * step) for i in range(first, first + count + 3) if i * step <= maximum + 1e-9]
-        if len(multiples) > count:
-            chosen = sorted(multiples, key=lambda v: (abs(v - centre), v))[:count]
-            return tuple(sorted(chosen))
-    return (_tidy(centre),)
-
-
-def _tidy(value: float) -> float:
-    """Strip floating-point noise from a round value."""
-    return float(f"{value:.10g}")
-
-
-def moderator_values(model: FittedModel, variable: str, count: int = 3) -> tuple[float, ...]:
-    """Round values of a numeric predictor at which to draw lines, inside its range, around its median."""
-    summary = model.numeric(variable)
-    if summary is None:
-        return ()
-    return nice_values(summary.minimum, summary.maximum, summary.median, count)
-
-
-def fixed_values(model: FittedModel, exclude: Sequence[str]) -> dict[str, str | float]:
-    """Values at which to hold the other predictors: the baseline level, or the mean of a number."""
-    values: dict[str, str | float] = {}
-    for name in model.predictors():
-        if name in exclude:
-            continue
-        cat = model.categorical(name)
-        if cat is not None:
-            values[name] = cat.baseline or cat.levels[0]
-        else:
-            summary = model.numeric(name)
-            values[name] = round(summary.mean, 2) if summary else 0.0
-    return values
-
-
-def group_lines(model: FittedModel, x: str, by: str | None) -> tuple[Line, ...]:
-    """One line per level of a categorical ``by``, or at a few values of a numeric ``by``, or a single line.
-
-    Predictors other than ``x`` and ``by`` are held at their baseline or mean (``Line.fixed`` says which).
+    Every predictor other than ``x`` and ``by`` is set as in ``held`` (``Line.fixed`` says which).
     Lines that cannot be written as an equation (a transformed moderator) are left out.
     """
-    others = fixed_values(model, [x] if by is None else [x, by])
+    others = {k: v for k, v in held.items() if k not in (x, by)}
     if by is None:
         found = line(model, x, others, label="fitted line")
         return (found,) if found else ()
-    cat = model.categorical(by)
     out: list[Line] = []
-    if cat is not None:
-        for level in cat.levels:
-            found = line(model, x, {by: level, **others}, label=level, group=level)
-            if found:
-                out.append(found)
-        return tuple(out)
-    for value in moderator_values(model, by):
-        found = line(model, x, {by: value, **others}, label=f"{by} = {format_value(value)}", group=value)
+    categorical = model.categorical(by) is not None
+    for value in values:
+        label = str(value) if categorical else f"{by} = {value_text(value)}"
+        found = line(model, x, {by: value, **others}, label=label, group=value)
         if found:
             out.append(found)
     return tuple(out)

@@ -21,11 +21,12 @@ from bot.regression.equations import substituted
 from bot.regression.errors import UnknownDatasetError
 from bot.regression.explore import plot_spec
 from bot.regression.figures import FigureSpec, RenderedFigure
-from bot.regression.model import FittedModel, fit, format_number, format_value, parse_values, predict
+from bot.regression.model import FittedModel, fit, parse_values
 from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
+from bot.regression.text import number
 from bot.regression.uploads import read_stored
-from bot.regression.walkthrough import arithmetic, build
+from bot.regression.walkthrough import build, prediction_step
 
 # Where uploaded datasets live (set in each worker by ``configure``); stored CSVs were checked on upload.
 _SETTINGS: dict[str, Path | None] = {"database": None}
@@ -162,28 +163,7 @@ def compare_pages(ref: str, first: str, second: str, theme: str = "light") -> tu
 def prediction(ref: str, text: str, values_text: str) -> Step:
     """A prediction with the arithmetic shown, its confidence and prediction intervals."""
     model = fitted(ref, text)
-    values = parse_values(model, values_text)
-    work, _ = arithmetic(model, values)
-    result = predict(model, values)
-    pct = round(model.confidence * 100)
-    described = ", ".join(f"**{k}** = {format_value(v)}" for k, v in values.items())
-    paragraphs = [
-        f"For {described}, the model `{model.formula_text}` predicts:",
-        f"```\n{work}\n```",
-        "(Each coefficient times its value, added up; computed with the unrounded estimates.)",
-        f"**{pct}% confidence interval for the mean** {model.response} at these values: "
-        f"{format_number(result.ci_low)} to {format_number(result.ci_high)}.",
-        f"**{pct}% prediction interval for one new case**: {format_number(result.pi_low)} to "
-        f"{format_number(result.pi_high)}. It is wider: single cases scatter around the mean "
-        f"(residual standard error {format_number(model.resid_se)}).",
-    ]
-    if result.extrapolated:
-        paragraphs.append(
-            "⚠️ Outside the data for "
-            + ", ".join(f"**{v}**" for v in result.extrapolated)
-            + ": this is an extrapolation, and the straight-line pattern may not hold there."
-        )
-    return Step(f"Prediction: {format_number(result.estimate)}", "\n\n".join(paragraphs))
+    return prediction_step(dataset(ref), model, parse_values(model, values_text))
 
 
 def summary(ref: str, text: str) -> Summary:
@@ -193,7 +173,7 @@ def summary(ref: str, text: str) -> Summary:
         formula=model.formula_text,
         equation=substituted(model),
         coefficients=tuple(
-            (c.name, format_number(c.estimate), f"{format_number(c.ci_low)} to {format_number(c.ci_high)}")
+            (c.name, number(c.estimate), f"{number(c.ci_low)} to {number(c.ci_high)}")
             for c in model.coefficients
         ),
         r_squared=model.r_squared,

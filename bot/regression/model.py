@@ -22,6 +22,7 @@ from statsmodels.regression.linear_model import OLS
 from bot.regression import formula as fm
 from bot.regression.datasets import Dataset
 from bot.regression.errors import ModelError, ValueParseError, suggestion
+from bot.regression.text import value_text
 
 CONFIDENCE = 0.95
 _EVAL_ENV = patsy.EvalEnvironment([{"log": np.log, "sqrt": np.sqrt, "exp": np.exp}])
@@ -145,6 +146,7 @@ class FittedModel:
     numerics: tuple[NumericSummary, ...]
     fitted: tuple[float, ...] = field(repr=False)
     residuals: tuple[float, ...] = field(repr=False)
+    rows: tuple[Any, ...] = field(default=(), repr=False)
     confidence: float = CONFIDENCE
     results: Any = field(default=None, compare=False, repr=False)
     design_info: Any = field(default=None, compare=False, repr=False)
@@ -173,32 +175,66 @@ class FittedModel:
         """The dataset columns on the right-hand side, in formula order."""
         return self.formula.rhs_columns()
 
+    def used_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of the dataset's ``frame`` this model was fitted on."""
+        return frame.loc[list(self.rows)]
+
     def design_matrix(self, frame: pd.DataFrame) -> np.ndarray:
-        """The design matrix of this model for new rows (``frame`` must hold every predictor column)."""
+        """The design matrix of this model for new rows (``frame`` must hold every predictor column).
+
+        A categorical value may be given as its level name (``"9"`` for ``C(completed)``) or as it is.
+        """
+        if not self.design_info.factor_infos:
+            return np.ones((len(frame), 1))
         frame = frame.copy()
-        for cat in self.categoricals:
-            if cat.variable in frame:
-                frame[cat.variable] = pd.Categorical(frame[cat.variable].astype(str), categories=cat.levels)
-        (matrix,) = patsy.build_design_matrices([self.design_info], frame)
+        for info in self.design_info.factor_infos.values():
+            variable = fm.factor_columns(_factor_expr(self.formula, info.factor))[0]
+            if info.type != "categorical" or variable not in frame:
+                continue
+            by_name = {level_name(category): category for category in info.categories}
+            values = [by_name.get(level_name(v), v) for v in frame[variable]]
+            if all(isinstance(c, str) for c in info.categories):
+                frame[variable] = pd.Categorical(values, categories=list(info.categories))
+            else:
+                frame[variable] = values
+        with np.errstate(all="ignore"):
+            (matrix,) = patsy.build_design_matrices(
+                [self.design_info], frame, NA_action=patsy.NAAction(NA_types=[])
+            )
         return np.asarray(matrix)
 
     def design_row(self, values: Mapping[str, Any]) -> np.ndarray:
         """The design-matrix row for one observation given by column values (used for predictions)."""
-        return self.design_matrix(pd.DataFrame({k: [v] for k, v in values.items()}))[0]
+        return self.design_matrix(pd.DataFrame({k: [v] for k, v in values.items()}, index=[0]))[0]
 
     def predict_frame(self, frame: pd.DataFrame) -> np.ndarray:
         """Predicted means for every row of ``frame``."""
         return self.design_matrix(frame) @ np.array([c.estimate for c in self.coefficients])
 
 
+def level_name(value: object) -> str:
+    """A category as a level name: whole floats lose their ``.0`` (``C(completed)`` has level ``"9"``)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def fit(dataset: Dataset, text: str, limits: fm.Limits | None = None) -> FittedModel:
     """Parse, validate and fit ``text`` on ``dataset``; every user mistake raises a ``UserInputError``."""
     limits = limits or fm.Limits()
     parsed = fm.parse(text, limits)
+    return fit_parsed(dataset, parsed, text, limits)
+
+
+def fit_parsed(
+    dataset: Dataset, parsed: fm.Formula, text: str | None = None, limits: fm.Limits | None = None
+) -> FittedModel:
+    """Validate and fit an already parsed formula (``text`` is what the user typed, for carets)."""
+    limits = limits or fm.Limits()
     fm.validate(
         parsed,
         dataset.column_kinds(),
-        text,
+        text if text is not None else parsed.canonical(),
         levels=dataset.level_counts(),
         n_rows=len(dataset.frame),
         limits=limits,
@@ -309,8 +345,8 @@ def _summarise(
     categoricals = tuple(
         Categorical(
             variable=fm.factor_columns(_factor_expr(parsed, info.factor))[0],
-            levels=tuple(str(level) for level in info.categories),
-            baseline=str(info.categories[0])
+            levels=tuple(level_name(level) for level in info.categories),
+            baseline=level_name(info.categories[0])
             if parsed.intercept or _has_numeric_first(design_info, info)
             else None,
         )
@@ -351,6 +387,7 @@ def _summarise(
         numerics=numerics,
         fitted=tuple(float(v) for v in results.fittedvalues),
         residuals=tuple(float(v) for v in results.resid),
+        rows=tuple(x.index),
         results=results,
         design_info=design_info,
     )
@@ -390,7 +427,7 @@ def _coefficient_parts(parsed: fm.Formula, design_info: Any) -> list[tuple[Part,
                     expr = _factor_expr(parsed, factor)
                     if factor in subterm.contrast_matrices:
                         contrast = subterm.contrast_matrices[factor]
-                        levels = [str(c) for c in design_info.factor_infos[factor].categories]
+                        levels = [level_name(c) for c in design_info.factor_infos[factor].categories]
                         level = levels[int(np.argmax(contrast.matrix[:, idx]))]
                         baseline = None if _is_full_rank(contrast.matrix) else levels[0]
                         pieces.append(Indicator(fm.factor_columns(expr)[0], level, baseline))
@@ -454,7 +491,7 @@ def parse_values(model: FittedModel, text: str) -> dict[str, str | float]:
     pattern = _value_pattern(predictors)
     position = 0
     stripped = text.strip()
-    if not stripped:
+    if not stripped and predictors:
         raise ValueParseError("Give a value for every predictor.", "For example: " + _values_example(model))
     for match in pattern.finditer(stripped):
         gap = stripped[position : match.start()].strip(" ,;")
@@ -520,7 +557,7 @@ def _coerce_value(model: FittedModel, name: str, raw: str) -> str | float:
 def _round_value(model: FittedModel, name: str) -> str:
     """A typical value of a numeric predictor for examples."""
     summary = model.numeric(name)
-    return format_number(summary.median) if summary else "1"
+    return value_text(summary.median) if summary else "1"
 
 
 def _values_example(model: FittedModel) -> str:
@@ -553,7 +590,7 @@ def predict(model: FittedModel, values: Mapping[str, str | float]) -> Prediction
         if summary and isinstance(value, float) and not summary.minimum <= value <= summary.maximum:
             outside.append(name)
     return Prediction(
-        values=tuple((k, format_value(v)) for k, v in values.items()),
+        values=tuple((k, value_text(v)) for k, v in values.items()),
         estimate=estimate,
         terms=tuple((c, float(v)) for c, v in zip(model.coefficients, row, strict=True)),
         ci_low=float(frame_pred["mean_ci_lower"].iloc[0]),
@@ -562,23 +599,3 @@ def predict(model: FittedModel, values: Mapping[str, str | float]) -> Prediction
         pi_high=float(frame_pred["obs_ci_upper"].iloc[0]),
         extrapolated=tuple(outside),
     )
-
-
-def format_number(value: float, decimals: int = 2) -> str:
-    """A number for people: two decimals, more significant digits for small values, ``−`` for minus."""
-    if value == 0 or not math.isfinite(value):
-        text = f"{value:.{decimals}f}" if math.isfinite(value) else str(value)
-    elif abs(value) < 0.1:
-        text = f"{value:.2g}"
-        if "e" in text:
-            text = f"{value:.1e}"
-    else:
-        text = f"{value:,.{decimals}f}"
-    return text.replace("-", "−")
-
-
-def format_value(value: str | float) -> str:
-    """A predictor value as typed back to the user (numbers without needless decimals)."""
-    if isinstance(value, str):
-        return value
-    return f"{value:g}".replace("-", "−")

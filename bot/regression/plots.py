@@ -3,17 +3,23 @@
 Only the matplotlib object API is used (``Figure`` + ``FigureCanvasAgg``), never pyplot: no figure is
 registered anywhere global, so a rendered figure is freed like any other object, and rendering is safe in
 the worker processes of a server. User text (column names, levels, equations) is always drawn with
-``parse_math=False`` so a ``$`` is shown as it is and never starts mathtext.
+``parse_math=False`` so a ``$`` is shown as it is and never starts mathtext. Every number drawn (tick
+labels included) or written in alt text goes through ``text.number`` (``text.value_text`` for data values
+as typed), so the figure, its alt text and the walkthrough write a number the same way.
 
 Artists that tests (and curious readers) can look up by ``gid``: ``"points"`` (scatter collections: one per
-level, labelled with the level, for categorical colour), ``"fitted-line"`` (one ``Line2D`` per fitted
-line, labelled with its equation), ``"zero-line"``, ``"box"``/``"mean"`` (box plot), ``"bars"``
-(histogram), ``"estimates"``/``"intervals"`` (coefficient plot) and ``"no-data"`` (the empty-data message).
+level, labelled with the level, for categorical colour), ``"points-faded"`` (rows outside a scatter's
+focus, drawn faintly), ``"fitted-line"`` (one ``Line2D`` per fitted line, labelled with its equation),
+``"fitted-line-extension"`` (the same line beyond its group's range), ``"pooled-line"`` (the line of the
+simple regression over all rows), ``"zero-line"``, ``"box"``/``"mean"`` (box plot), ``"bars"``
+(histogram), ``"estimates"``/``"intervals"`` (coefficient plot, on each panel) and ``"no-data"`` (the
+empty-data message).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import re
 import textwrap
@@ -27,12 +33,16 @@ from matplotlib import colormaps, patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Colormap, ListedColormap, Normalize, to_rgba
+from matplotlib.colors import Colormap, ListedColormap, Normalize, to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
+from matplotlib.ticker import Formatter, MaxNLocator
 
+from bot.regression import design
 from bot.regression.figures import (
+    Axis,
     BoxSpec,
     CoefficientSpec,
     FigureSpec,
@@ -42,14 +52,21 @@ from bot.regression.figures import (
     ResidualSpec,
     ScatterSpec,
 )
+from bot.regression.text import decimals_for, listing, number, one_line, value_text
 
 Theme = Literal["light", "dark"]
 
-#: Okabe-Ito colours without black, in the order levels get them on a light background.
+#: Okabe-Ito colours without black, in the order levels get them on a light background (up to 7 levels).
 CATEGORICAL_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
 #: The same colours in the order used on a dark background (the darkest blue last).
 CATEGORICAL_COLORS_DARK = ("#56B4E9", "#E69F00", "#009E73", "#F0E442", "#CC79A7", "#D55E00", "#0072B2")
-#: Markers for levels; the next marker is used each time the colours run out.
+_TAB20 = tuple(to_hex(colormaps["tab20"](i)) for i in range(20))
+#: 8 to 20 levels: matplotlib's tab20, its ten strong colours first (they read on white), then the light ones.
+MANY_COLORS = _TAB20[0::2] + _TAB20[1::2]
+#: The same colours for a dark background: the light ones first.
+MANY_COLORS_DARK = _TAB20[1::2] + _TAB20[0::2]
+#: Markers: one marker while the levels fit the Okabe-Ito colours; beyond that level ``i`` gets colour
+#: ``i % 20`` and marker ``i % 7``, so no two of up to 140 levels share both.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 #: Perceptually uniform colormap for numeric colouring (its low-contrast end is cut per theme).
 SEQUENTIAL_COLORMAP = "viridis"
@@ -59,18 +76,30 @@ FIGSIZE = (8.0, 5.0)
 ALT_TEXT_LIMIT = 1000
 MIN_BINS, MAX_BINS = 10, 40
 JITTER_SEED = 20240601
+#: Jitter of a scatter on a grid of whole numbers, as a share of the smallest gap between distinct values.
+JITTER_SHARE = 0.3
+#: Opacity of the rows outside a scatter's focus.
+FADED_ALPHA = 0.2
 NO_DATA_MESSAGE = "No data to plot: no rows without missing values."
 _NO_DATA_ALT = ": no data to plot (no rows without missing values)"
 
 _TITLE_CHARS = 90
+_TITLE_WRAP = 78
 _AXIS_LABEL_CHARS = 70
 _LEGEND_LABEL_CHARS = 70
 _TICK_LABEL_CHARS = 30
 _LEVEL_TICK_CHARS = 20
 _NOTE_CHARS = 240
+_NOTE_WRAP = 100
 _SHORT_LEGEND_LABEL = 28
 _RIGHT_LEGEND_ROWS = 14
 _BOTTOM_LEGEND_ROWS = 8
+_LEGEND_ROW_INCHES = 0.22
+#: The width of an 8-inch figure in legend characters, and what each legend column adds to its labels.
+_LEGEND_WIDTH_CHARS = 106
+_LEGEND_COLUMN_CHARS = 9
+_COEFFICIENT_ROW_INCHES = 0.36
+_COEFFICIENT_PANEL_INCHES = 0.7
 _USER_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
 _FILENAME_STEMS = {
     ScatterSpec: "scatter",
@@ -93,6 +122,7 @@ class _Palette:
     neutral: str
     points: str
     categorical: tuple[str, ...]
+    many: tuple[str, ...]
     colormap: Colormap
 
 
@@ -111,6 +141,7 @@ _THEMES: dict[str, _Palette] = {
         neutral="#000000",
         points="#0072B2",
         categorical=CATEGORICAL_COLORS,
+        many=MANY_COLORS,
         colormap=_cut_colormap(SEQUENTIAL_COLORMAP, 0.0, 0.9),
     ),
     "dark": _Palette(
@@ -122,6 +153,7 @@ _THEMES: dict[str, _Palette] = {
         neutral="#f2f3f5",
         points="#56B4E9",
         categorical=CATEGORICAL_COLORS_DARK,
+        many=MANY_COLORS_DARK,
         colormap=_cut_colormap(SEQUENTIAL_COLORMAP, 0.18, 1.0),
     ),
 }
@@ -130,24 +162,15 @@ _THEMES: dict[str, _Palette] = {
 # --------------------------------------------------------------------------------------------- text
 
 
-def _clip(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: max(limit - 1, 0)].rstrip() + "…"
-
-
-def _legend_label(text: str) -> str:
+def _legend_label(label: str) -> str:
     """A legend entry: clipped, and protected from matplotlib's rule that hides labels starting with ``_``."""
-    label = _clip(text, _LEGEND_LABEL_CHARS)
-    return "\u200b" + label if label.startswith("_") else label
+    clipped = one_line(label, _LEGEND_LABEL_CHARS)
+    return "\u200b" + clipped if clipped.startswith("_") else clipped
 
 
-def _num(value: float) -> str:
-    """A number for reading aloud: four significant digits and a real minus sign."""
-    if not math.isfinite(value):
-        return "not available"
-    text = f"{value:.4g}" if value == 0 or 1e-3 <= abs(value) < 1e5 else f"{value:.3g}"
-    return text.replace("-", "−")
+def _count(value: int) -> str:
+    """A count as ``text.number`` writes it (``382``, ``12,345``)."""
+    return number(float(value), 0)
 
 
 def _fit_list(items: Sequence[str], budget: int, separator: str = "; ") -> str:
@@ -156,7 +179,7 @@ def _fit_list(items: Sequence[str], budget: int, separator: str = "; ") -> str:
     if len(joined) <= budget:
         return joined
     each = max(24, budget // len(items) - len(separator))
-    trimmed = [_clip(item, each) for item in items]
+    trimmed = [one_line(item, each) for item in items]
     shown: list[str] = []
     for index, item in enumerate(trimmed):
         rest = len(trimmed) - index - 1
@@ -169,8 +192,50 @@ def _fit_list(items: Sequence[str], budget: int, separator: str = "; ") -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    """``1 point``, ``2 points``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    """``1 point``, ``2 points``, ``12,345 points``."""
+    return f"{_count(count)} {word}" if count == 1 else f"{_count(count)} {word}s"
+
+
+def _tick_decimals(locs: Sequence[float]) -> int:
+    """The fewest decimals (up to 9) that write every tick exactly."""
+    values = sorted({float(v) for v in locs if math.isfinite(v)})
+    if not values:
+        return 0
+    gaps = [b - a for a, b in itertools.pairwise(values) if b > a]
+    tolerance = 1e-6 * (min(gaps) if gaps else max(abs(values[0]), 1.0))
+    for decimals in range(10):
+        if all(abs(v - round(v, decimals)) <= tolerance for v in values):
+            return decimals
+    return 9
+
+
+class _NumberFormatter(Formatter):
+    """Tick labels written by ``text``: one number of decimals per axis, as ``number`` writes them.
+
+    Whole ticks below 10,000 are written as values are typed (``1935``, not ``1,935``); larger ones with
+    separators on every tick of the axis.
+    """
+
+    def __init__(self) -> None:
+        """Start with whole numbers; ``set_locs`` adapts to the ticks drawn."""
+        super().__init__()
+        self._decimals = 0
+        self._typed = True
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Choose the decimals for this set of ticks."""
+        super().set_locs(locs)
+        decimals = _tick_decimals(locs)
+        finite = [round(float(v), decimals) for v in locs if math.isfinite(v)]
+        if decimals:
+            decimals = max([decimals, *(decimals_for(v, decimals) for v in finite if v)])
+        self._decimals = decimals
+        self._typed = decimals == 0 and all(abs(v) < 10_000 for v in finite)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """One tick label."""
+        value = round(float(x), self._decimals) + 0.0
+        return value_text(value) if self._typed else number(value, self._decimals)
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -181,7 +246,8 @@ class _Points:
     """The rows a figure plots, after dropping missing values.
 
     ``groups`` holds each row's level (categorical colour or box group) and ``values`` its colour value
-    (numeric colour); ``levels`` is the order levels are drawn and coloured in.
+    (numeric colour); ``levels`` is the order levels are drawn and coloured in. ``focus`` marks the rows
+    drawn as usual (``None``: all of them); the others are drawn faintly.
     """
 
     x: np.ndarray
@@ -189,10 +255,15 @@ class _Points:
     levels: tuple[str, ...] = ()
     groups: np.ndarray | None = None
     values: np.ndarray | None = None
+    focus: np.ndarray | None = None
 
     def level(self, level: str) -> np.ndarray:
         """The mask of rows in ``level`` (no rows when the points are not grouped)."""
         return self.groups == level if self.groups is not None else np.zeros(len(self.y), dtype=bool)
+
+    def shown(self) -> np.ndarray:
+        """The mask of rows drawn as usual (every row when there is no focus)."""
+        return self.focus if self.focus is not None else np.ones(len(self.y), dtype=bool)
 
 
 def _require_frame(frame: pd.DataFrame | None, spec: FigureSpec) -> pd.DataFrame:
@@ -215,14 +286,17 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 
 def _levels(original: pd.Series, present: pd.Series, given: tuple[str, ...]) -> tuple[str, ...]:
-    """The levels in drawing order: ``given``, else the categorical order, else sorted values."""
+    """The levels in drawing order: ``given``, else the categorical order, else sorted values.
+
+    ``present`` holds the level names of the rows kept, indexed by their position in ``original``.
+    """
     if given:
         return tuple(given)
     seen = set(present)
     if isinstance(original.dtype, pd.CategoricalDtype):
         names = (_level_name(category) for category in original.cat.categories)
         return tuple(name for name in names if name in seen)
-    raw = original.loc[present.index].dropna().unique()
+    raw = original.iloc[present.index.to_numpy()].dropna().unique()
     try:
         ordered = sorted(raw)
     except TypeError:
@@ -230,16 +304,49 @@ def _levels(original: pd.Series, present: pd.Series, given: tuple[str, ...]) -> 
     return tuple(dict.fromkeys(_level_name(value) for value in ordered))
 
 
+def _axis_values(axis: Axis, frame: pd.DataFrame) -> np.ndarray:
+    """The numbers on an axis: its expression evaluated, else the column; non-finite values become NaN."""
+    if axis.expr is not None:
+        values = design.evaluate(axis.expr, frame)
+    else:
+        values = pd.to_numeric(frame[axis.column], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _focus_levels(focus: Sequence[tuple[str, str]], frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The focus pairs whose column is in the frame (others are ignored)."""
+    return tuple((column, level) for column, level in focus if column in frame.columns)
+
+
+def _focus_mask(focus: Sequence[tuple[str, str]], frame: pd.DataFrame) -> np.ndarray:
+    """Rows whose focus columns all equal the given levels."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, level in focus:
+        mask &= (_as_text(frame[column]) == level).to_numpy(dtype=bool)
+    return mask
+
+
 def _grouped(
-    frame: pd.DataFrame, x: str | None, y: str, group: str | None, kind: str, given: tuple[str, ...]
+    frame: pd.DataFrame,
+    x: Axis | None,
+    y: Axis,
+    group: str | None,
+    kind: str,
+    given: tuple[str, ...],
+    focus: Sequence[tuple[str, str]] = (),
 ) -> _Points:
     """Rows of numeric ``x``/``y`` (``x`` may be absent) with an optional ``group`` column of ``kind``."""
-    columns = {"y": pd.to_numeric(frame[y], errors="coerce")}
+    columns: dict[str, np.ndarray] = {"y": _axis_values(y, frame)}
     if x is not None:
-        columns["x"] = pd.to_numeric(frame[x], errors="coerce")
+        columns["x"] = _axis_values(x, frame)
     if group is not None:
         raw = frame[group]
-        columns["g"] = pd.to_numeric(raw, errors="coerce") if kind == "numeric" else _as_text(raw)
+        numeric = kind == "numeric"
+        as_values = pd.to_numeric(raw, errors="coerce") if numeric else _as_text(raw)
+        columns["g"] = as_values.to_numpy(dtype=float if numeric else object)
+    held = _focus_levels(focus, frame)
+    if held:
+        columns["f"] = _focus_mask(held, frame)
     rows = pd.DataFrame(columns).dropna()
     levels: tuple[str, ...] = ()
     if group is not None and kind != "numeric":
@@ -247,30 +354,32 @@ def _grouped(
         rows = rows[rows["g"].isin(levels)]
     ys = rows["y"].to_numpy(dtype=float)
     xs = rows["x"].to_numpy(dtype=float) if x is not None else np.zeros(len(ys))
+    mask = rows["f"].to_numpy(dtype=bool) if held else None
     if group is None:
-        return _Points(xs, ys)
+        return _Points(xs, ys, focus=mask)
     if kind == "numeric":
-        return _Points(xs, ys, values=rows["g"].to_numpy(dtype=float))
-    return _Points(xs, ys, levels=levels, groups=rows["g"].to_numpy(dtype=object))
+        return _Points(xs, ys, values=rows["g"].to_numpy(dtype=float), focus=mask)
+    return _Points(xs, ys, levels=levels, groups=rows["g"].to_numpy(dtype=object), focus=mask)
 
 
 def _scatter_points(spec: ScatterSpec, frame: pd.DataFrame | None) -> _Points:
-    """The scatter's rows."""
+    """The scatter's rows, with the focus rows marked."""
     color = spec.color
     return _grouped(
         _require_frame(frame, spec),
-        spec.x.column,
-        spec.y.column,
+        spec.x,
+        spec.y,
         color.column if color else None,
         color.kind if color else "numeric",
         color.levels if color else (),
+        spec.focus,
     )
 
 
 def _box_points(spec: BoxSpec, frame: pd.DataFrame | None) -> _Points:
     """The box plot's rows (``x`` unused)."""
     frame = _require_frame(frame, spec)
-    return _grouped(frame, None, spec.y.column, spec.group.column, "categorical", spec.levels)
+    return _grouped(frame, None, spec.y, spec.group.column, "categorical", spec.levels)
 
 
 def _histogram_points(spec: HistogramSpec, frame: pd.DataFrame | None) -> _Points:
@@ -281,7 +390,7 @@ def _histogram_points(spec: HistogramSpec, frame: pd.DataFrame | None) -> _Point
     frame = _require_frame(frame, spec)
     color = spec.color if spec.color is not None and spec.color.kind == "categorical" else None
     group = color.column if color else None
-    return _grouped(frame, None, spec.x.column, group, "categorical", color.levels if color else ())
+    return _grouped(frame, None, spec.x, group, "categorical", color.levels if color else ())
 
 
 def _pairs(first: Sequence[float], second: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -302,37 +411,77 @@ def _bin_edges(values: np.ndarray) -> np.ndarray:
     return np.histogram_bin_edges(values, bins=count)
 
 
-def _level_style(index: int, palette: _Palette) -> tuple[str, str]:
-    """The colour and marker of the ``index``-th level."""
-    cycle, position = divmod(index, len(palette.categorical))
-    return palette.categorical[position], MARKERS[cycle % len(MARKERS)]
+def _level_style(index: int, count: int, palette: _Palette) -> tuple[str, str]:
+    """The colour and marker of the ``index``-th of ``count`` levels.
+
+    Up to 7 levels get the Okabe-Ito colours and one marker; more get the 20 colours of ``palette.many``
+    with a marker each, so no two levels share a colour (up to 20) or a colour and a marker (up to 140).
+    """
+    if count <= len(palette.categorical):
+        return palette.categorical[index], MARKERS[0]
+    return palette.many[index % len(palette.many)], MARKERS[index % len(MARKERS)]
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whether there are values and every one is a whole number."""
+    return len(values) > 0 and bool(np.all(values == np.round(values)))
+
+
+def _jitter(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Offsets for one axis: up to ``JITTER_SHARE`` of the smallest gap when every value is whole, else 0."""
+    if not _whole(values):
+        return np.zeros(len(values))
+    distinct = np.unique(values)
+    gap = float(np.min(np.diff(distinct))) if len(distinct) > 1 else 1.0
+    return rng.uniform(-JITTER_SHARE * gap, JITTER_SHARE * gap, len(values))
+
+
+def _jittered(spec: ScatterSpec, points: _Points) -> tuple[np.ndarray, np.ndarray]:
+    """The positions the points are drawn at: jittered on whole-number axes when the spec asks for it."""
+    if not spec.jitter:
+        return points.x, points.y
+    rng = np.random.default_rng(JITTER_SEED)
+    return points.x + _jitter(points.x, rng), points.y + _jitter(points.y, rng)
 
 
 # --------------------------------------------------------------------------------------------- style
 
 
 def _style_axes(ax: Axes, palette: _Palette) -> None:
-    """Theme colours for one axes: background, spines, ticks, labels and grid."""
+    """Theme colours for one axes (background, spines, ticks, labels, grid) and numbers written by ``text``."""
     ax.set_facecolor(palette.axes)
     for spine in ax.spines.values():
         spine.set_color(palette.muted)
     ax.tick_params(colors=palette.text, which="both", labelsize=10)
     ax.xaxis.label.set_color(palette.text)
     ax.yaxis.label.set_color(palette.text)
+    ax.xaxis.set_major_formatter(_NumberFormatter())
+    ax.yaxis.set_major_formatter(_NumberFormatter())
     ax.grid(True, color=palette.grid, linewidth=0.7)
     ax.set_axisbelow(True)
+
+
+def _set_title(fig: Figure, palette: _Palette, title: str) -> None:
+    """The figure's title as plain text, clipped and wrapped to the figure's width."""
+    wrapped = textwrap.fill(one_line(title, _TITLE_CHARS), width=_TITLE_WRAP)
+    fig.suptitle(wrapped, fontsize=13, color=palette.text, **_USER_TEXT)
+
+
+def _set_labels(ax: Axes, palette: _Palette, x: str, y: str, note: str | None = None) -> None:
+    """Axis labels and the optional note (a small caption above the axes), all as plain text."""
+    ax.set_xlabel(one_line(x, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
+    ax.set_ylabel(one_line(y, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
+    if note:
+        caption = textwrap.fill(one_line(note, _NOTE_CHARS), width=_NOTE_WRAP)
+        ax.set_title(caption, loc="left", fontsize=9, style="italic", color=palette.muted, **_USER_TEXT)
 
 
 def _set_texts(
     fig: Figure, ax: Axes, palette: _Palette, title: str, x: str, y: str, note: str | None = None
 ) -> None:
-    """Title, axis labels and the optional note (a small caption under the title), all as plain text."""
-    fig.suptitle(_clip(title, _TITLE_CHARS), fontsize=13, color=palette.text, **_USER_TEXT)
-    ax.set_xlabel(_clip(x, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
-    ax.set_ylabel(_clip(y, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
-    if note:
-        caption = textwrap.fill(_clip(note, _NOTE_CHARS), width=110)
-        ax.set_title(caption, loc="left", fontsize=9, style="italic", color=palette.muted, **_USER_TEXT)
+    """Title, axis labels and the optional note."""
+    _set_title(fig, palette, title)
+    _set_labels(ax, palette, x, y, note)
 
 
 def _no_data(ax: Axes, palette: _Palette, keep_ticks: bool = False) -> None:
@@ -353,37 +502,63 @@ def _no_data(ax: Axes, palette: _Palette, keep_ticks: bool = False) -> None:
         ax.set_yticks([])
 
 
-def _legend(fig: Figure, palette: _Palette, handles: Sequence[Artist], labels: Sequence[str]) -> None:
-    """A figure legend outside the axes: on the right when short, below when entries are long or many.
+def _legend_columns(labels: Sequence[str]) -> int:
+    """How many columns (up to 4) of ``labels`` fit across the figure, estimated from their lengths.
 
-    Entries beyond what fits (``_RIGHT_LEGEND_ROWS`` rows, or ``_BOTTOM_LEGEND_ROWS`` rows of columns) end
-    in "… and N more"; the alt text still lists them.
+    Entries fill the columns in order, top to bottom; a column is as wide as its longest label plus its
+    handle and spacing.
+    """
+    for columns in range(min(4, len(labels)), 1, -1):
+        rows = math.ceil(len(labels) / columns)
+        chunks = [labels[start : start + rows] for start in range(0, len(labels), rows)]
+        width = sum(max(len(label) for label in chunk) + _LEGEND_COLUMN_CHARS for chunk in chunks)
+        if width <= _LEGEND_WIDTH_CHARS:
+            return columns
+    return 1
+
+
+def _legend(
+    fig: Figure,
+    ax: Axes,
+    palette: _Palette,
+    handles: Sequence[Any],
+    labels: Sequence[str],
+    beside: bool = True,
+) -> None:
+    """A legend outside the axes: beside them when short, else below (the figure grows to make room).
+
+    Beside, the legend hangs from the top of the axes, under the title; ``beside=False`` (a colour bar
+    takes that place) always puts it below. Entries beyond what fits (``_RIGHT_LEGEND_ROWS`` rows, or
+    ``_BOTTOM_LEGEND_ROWS`` rows of columns) end in "… and N more"; the alt text still lists them.
+    A tuple handle draws its artists on top of each other (a level's marker with its line).
     """
     if not handles:
         return
     handles, labels = list(handles), [_legend_label(label) for label in labels]
     longest = max(len(label) for label in labels)
-    if longest <= _SHORT_LEGEND_LABEL and len(labels) <= _RIGHT_LEGEND_ROWS:
-        loc, columns, capacity = "outside right upper", 1, _RIGHT_LEGEND_ROWS
+    style: dict[str, Any] = {
+        "fontsize": 9.5,
+        "frameon": True,
+        "facecolor": palette.axes,
+        "edgecolor": palette.grid,
+        "labelcolor": palette.text,
+        "handler_map": {tuple: HandlerTuple(ndivide=1)},
+    }
+    if beside and longest <= _SHORT_LEGEND_LABEL and len(labels) <= _RIGHT_LEGEND_ROWS:
+        legend = ax.legend(
+            handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **style
+        )
     else:
-        loc, columns = "outside lower center", max(1, min(4, 100 // (longest + 6)))
+        columns = _legend_columns(labels)
         capacity = columns * _BOTTOM_LEGEND_ROWS
-    if len(handles) > capacity:
-        hidden = len(handles) - capacity + 1
-        handles = [*handles[: capacity - 1], Line2D([], [], linestyle="none")]
-        labels = [*labels[: capacity - 1], f"… and {hidden} more"]
-    columns = min(columns, len(handles))
-    legend = fig.legend(
-        handles,
-        labels,
-        loc=loc,
-        ncols=columns,
-        fontsize=9.5,
-        frameon=True,
-        facecolor=palette.axes,
-        edgecolor=palette.grid,
-        labelcolor=palette.text,
-    )
+        if len(handles) > capacity:
+            hidden = len(handles) - capacity + 1
+            handles = [*handles[: capacity - 1], Line2D([], [], linestyle="none")]
+            labels = [*labels[: capacity - 1], f"… and {hidden} more"]
+        columns = min(columns, len(handles))
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + math.ceil(len(handles) / columns) * _LEGEND_ROW_INCHES)
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=columns, **style)
     for text in legend.get_texts():
         text.set_parse_math(False)
         text.set_usetex(False)
@@ -399,8 +574,10 @@ def _line_color(
     norm: Normalize | None,
     palette: _Palette,
 ) -> Any:
-    """A fitted line's colour: its level's, the colormap's at its value, or the neutral colour."""
+    """A fitted line's colour: neutral when pooled, else its level's, the colormap's, or neutral."""
     group = line.group
+    if line.pooled:
+        return palette.neutral
     if isinstance(group, str) and group in level_colors:
         return level_colors[group]
     if isinstance(group, int | float) and colormap is not None and norm is not None:
@@ -417,12 +594,24 @@ def _numeric_norm(values: np.ndarray, lines: Sequence[FittedLine]) -> Normalize:
     return Normalize(float(values.min()), float(values.max()))
 
 
-def _draw_scatter(
-    fig: Figure, ax: Axes, spec: ScatterSpec, frame: pd.DataFrame | None, palette: _Palette
-) -> None:
-    """Points coloured by level or value, and the fitted lines over them."""
-    points = _scatter_points(spec, frame)
-    _set_texts(fig, ax, palette, spec.title, spec.x.label, spec.y.label, spec.note)
+def _integer_ticks() -> MaxNLocator:
+    """Matplotlib's usual tick steps, kept to whole numbers (for grades, counts, levels)."""
+    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)
+
+
+def _whole_number_ticks(ax: Axes, points: _Points) -> None:
+    """Integer tick steps on an axis whose values are all whole numbers."""
+    for values, axis in ((points.x, ax.xaxis), (points.y, ax.yaxis)):
+        if _whole(values):
+            axis.set_major_locator(_integer_ticks())
+
+
+def _draw_points(
+    fig: Figure, ax: Axes, spec: ScatterSpec, points: _Points, palette: _Palette
+) -> tuple[dict[str, Any], dict[str, str], Colormap | None, Normalize | None]:
+    """The scatter's points, faded outside the focus: the level collections, colours and colour scale."""
+    x, y = _jittered(spec, points)
+    shown = points.shown()
     marks: dict[str, Any] = {
         "s": 30,
         "alpha": 0.8,
@@ -430,53 +619,123 @@ def _draw_scatter(
         "edgecolors": palette.axes,
         "zorder": 2,
     }
-    handles: list[Artist] = []
-    labels: list[str] = []
+    faint = {**marks, "alpha": FADED_ALPHA, "zorder": 1.5}
+    collections: dict[str, Any] = {}
     level_colors: dict[str, str] = {}
-    colormap: Colormap | None = None
-    norm: Normalize | None = None
     if points.groups is not None:
         for index, level in enumerate(points.levels):
-            color, marker = _level_style(index, palette)
+            color, marker = _level_style(index, len(points.levels), palette)
             level_colors[level] = color
             mask = points.level(level)
-            collection = ax.scatter(
-                points.x[mask], points.y[mask], color=color, marker=marker, label=level, gid="points", **marks
+            collections[level] = ax.scatter(
+                x[mask & shown],
+                y[mask & shown],
+                color=color,
+                marker=marker,
+                label=level,
+                gid="points",
+                **marks,
             )
-            handles.append(collection)
-            labels.append(level)
-    elif points.values is not None:
+            if np.any(mask & ~shown):
+                ax.scatter(
+                    x[mask & ~shown],
+                    y[mask & ~shown],
+                    color=color,
+                    marker=marker,
+                    gid="points-faded",
+                    **faint,
+                )
+        return collections, level_colors, None, None
+    if points.values is not None:
         colormap, norm = palette.colormap, _numeric_norm(points.values, spec.lines)
-        collection = ax.scatter(
-            points.x, points.y, c=points.values, cmap=colormap, norm=norm, gid="points", **marks
-        )
+        shade = {"cmap": colormap, "norm": norm}
+        collection = ax.scatter(x[shown], y[shown], c=points.values[shown], gid="points", **shade, **marks)
+        if np.any(~shown):
+            ax.scatter(x[~shown], y[~shown], c=points.values[~shown], gid="points-faded", **shade, **faint)
         _colorbar(fig, ax, collection, spec.color.label if spec.color else "", palette)
-    else:
-        ax.scatter(points.x, points.y, color=palette.points, gid="points", **marks)
+        if _whole(points.values):
+            collection.colorbar.locator = _integer_ticks()
+        return collections, level_colors, colormap, norm
+    ax.scatter(x[shown], y[shown], color=palette.points, gid="points", **marks)
+    if np.any(~shown):
+        ax.scatter(x[~shown], y[~shown], color=palette.points, gid="points-faded", **faint)
+    return collections, level_colors, None, None
+
+
+def _draw_line(ax: Axes, line: FittedLine, color: Any, palette: _Palette) -> Line2D:
+    """One fitted line: solid over its own range, its extension thin and dashed beneath it.
+
+    A pooled line is dashed and drawn above the group lines.
+    """
+    if line.extended is not None:
+        xs, ys = _pairs(*line.extended)
+        ax.plot(
+            xs,
+            ys,
+            color=color,
+            linewidth=1.1,
+            linestyle=(0, (4, 3)),
+            alpha=0.45,
+            gid="fitted-line-extension",
+            zorder=2.5,
+        )
+    (artist,) = ax.plot(
+        line.xs,
+        line.ys,
+        color=color,
+        linewidth=2.2,
+        linestyle="--" if line.dashed or line.pooled else "-",
+        label=line.label,
+        gid="pooled-line" if line.pooled else "fitted-line",
+        zorder=3.5 if line.pooled else 3,
+        path_effects=[patheffects.withStroke(linewidth=4.2, foreground=palette.axes)],
+    )
+    return artist
+
+
+def _draw_scatter(
+    fig: Figure, ax: Axes, spec: ScatterSpec, frame: pd.DataFrame | None, palette: _Palette
+) -> None:
+    """Points coloured by level or value (faint outside the focus), and every fitted line over them.
+
+    A level with a line gets one legend entry, its marker and its line, labelled with the line's label.
+    """
+    points = _scatter_points(spec, frame)
+    _set_texts(fig, ax, palette, spec.title, spec.x.label, spec.y.label, spec.note)
+    _whole_number_ticks(ax, points)
+    collections, level_colors, colormap, norm = _draw_points(fig, ax, spec, points, palette)
     if len(points.x) == 0:
         _no_data(ax, palette, keep_ticks=bool(spec.lines))
-    outline = [patheffects.withStroke(linewidth=4.2, foreground=palette.axes)]
-    for line in spec.lines:
-        (artist,) = ax.plot(
-            line.xs,
-            line.ys,
-            color=_line_color(line, level_colors, colormap, norm, palette),
-            linewidth=2.2,
-            linestyle="--" if line.dashed else "-",
-            label=line.label,
-            gid="fitted-line",
-            zorder=3,
-            path_effects=outline,
+    drawn = [
+        _draw_line(ax, line, _line_color(line, level_colors, colormap, norm, palette), palette)
+        for line in spec.lines
+    ]
+    merged: set[int] = set()
+    handles: list[Any] = []
+    labels: list[str] = []
+    for level, collection in collections.items():
+        index = next(
+            (i for i, line in enumerate(spec.lines) if not line.pooled and line.group == level), None
         )
-        handles.append(artist)
-        labels.append(line.label)
-    _legend(fig, palette, handles, labels)
+        if index is None:
+            handles.append(collection)
+            labels.append(level)
+        else:
+            merged.add(index)
+            handles.append((drawn[index], collection))
+            labels.append(spec.lines[index].label)
+    for index, (line, artist) in enumerate(zip(spec.lines, drawn, strict=True)):
+        if index not in merged:
+            handles.append(artist)
+            labels.append(line.label)
+    _legend(fig, ax, palette, handles, labels, beside=colormap is None)
 
 
 def _colorbar(fig: Figure, ax: Axes, mappable: Any, label: str, palette: _Palette) -> None:
-    """A colour bar beside ``ax``, labelled and themed."""
+    """A colour bar beside ``ax``, labelled, themed and numbered like the axes."""
     bar = fig.colorbar(mappable, ax=ax, pad=0.02)
-    bar.set_label(_clip(label, _AXIS_LABEL_CHARS), color=palette.text, fontsize=11, **_USER_TEXT)
+    bar.set_label(one_line(label, _AXIS_LABEL_CHARS), color=palette.text, fontsize=11, **_USER_TEXT)
+    bar.ax.yaxis.set_major_formatter(_NumberFormatter())
     bar.ax.tick_params(colors=palette.text, labelsize=10)
     bar.outline.set_edgecolor(palette.muted)
 
@@ -512,7 +771,7 @@ def _draw_box(fig: Figure, ax: Axes, spec: BoxSpec, frame: pd.DataFrame | None, 
     )
     rng = np.random.default_rng(JITTER_SEED)
     for index, (box, values) in enumerate(zip(parts["boxes"], groups, strict=True)):
-        color, marker = _level_style(index, palette)
+        color, marker = _level_style(index, len(points.levels), palette)
         box.set(facecolor=to_rgba(color, 0.22), edgecolor=color, linewidth=1.4, gid="box")
         jitter = rng.uniform(-0.17, 0.17, len(values))
         ax.scatter(
@@ -529,13 +788,13 @@ def _draw_box(fig: Figure, ax: Axes, spec: BoxSpec, frame: pd.DataFrame | None, 
         )
     for mean in parts["means"]:
         mean.set(gid="mean", zorder=4)
-    tick_labels = [_clip(level, _LEVEL_TICK_CHARS) for level in points.levels]
+    tick_labels = [one_line(level, _LEVEL_TICK_CHARS) for level in points.levels]
     rotation = 30 if sum(len(label) for label in tick_labels) > 70 else 0
     ax.set_xticks(
         positions, tick_labels, rotation=rotation, ha="right" if rotation else "center", **_USER_TEXT
     )
     ax.set_xlim(0.4, len(positions) + 0.6)
-    _legend(fig, palette, parts["means"][:1], ["mean"])
+    _legend(fig, ax, palette, parts["means"][:1], ["mean"])
 
 
 def _draw_histogram(
@@ -544,6 +803,7 @@ def _draw_histogram(
     """Counts per bin; by level overlaid (up to three levels) or stacked (more)."""
     points = _histogram_points(spec, frame)
     _set_texts(fig, ax, palette, spec.title, spec.x.label, "count")
+    ax.yaxis.set_major_locator(_integer_ticks())
     if len(points.y) == 0:
         _no_data(ax, palette)
         return
@@ -555,7 +815,8 @@ def _draw_histogram(
         for bar in bars:
             bar.set_gid("bars")
         return
-    colors = [_level_style(index, palette)[0] for index in range(len(points.levels))]
+    count = len(points.levels)
+    colors = [_level_style(index, count, palette)[0] for index in range(count)]
     groups = [points.y[points.level(level)] for level in points.levels]
     handles: list[Artist] = []
     if len(groups) > 3:
@@ -573,7 +834,7 @@ def _draw_histogram(
         for values, color in zip(groups, colors, strict=True):
             _, _, (outline, *_) = ax.hist(values, bins=edges, histtype="step", color=color, linewidth=1.8)
             handles.append(outline)
-    _legend(fig, palette, handles, points.levels)
+    _legend(fig, ax, palette, handles, points.levels)
 
 
 def _draw_residuals(fig: Figure, ax: Axes, spec: ResidualSpec, palette: _Palette) -> None:
@@ -590,25 +851,33 @@ def _draw_residuals(fig: Figure, ax: Axes, spec: ResidualSpec, palette: _Palette
 
 def _confidence(level: float) -> str:
     """``0.95`` -> ``95%``."""
-    return f"{level * 100:g}%"
+    return f"{value_text(level * 100)}%"
 
 
-def _draw_coefficients(fig: Figure, ax: Axes, spec: CoefficientSpec, palette: _Palette) -> None:
-    """One row per coefficient, top to bottom in order: the estimate and its confidence interval."""
-    title = f"{_clip(spec.title, _TITLE_CHARS - 30)} ({_confidence(spec.level)} confidence intervals)"
-    _set_texts(fig, ax, palette, title, "estimate", "")
+def _coefficient_panels(spec: CoefficientSpec) -> list[tuple[str, list[int]]]:
+    """The coefficients' rows grouped by unit, in order of first appearance (one group without units)."""
+    panels: dict[str, list[int]] = {}
+    for row in range(len(spec.names)):
+        panels.setdefault(spec.units[row] if row < len(spec.units) else "", []).append(row)
+    return list(panels.items()) or [("", [])]
+
+
+def _estimate_label(unit: str) -> str:
+    """``estimate (points per item)``, or ``estimate`` without a unit."""
+    return f"estimate ({unit})" if unit else "estimate"
+
+
+def _draw_coefficient_panel(ax: Axes, spec: CoefficientSpec, rows: list[int], palette: _Palette) -> None:
+    """One panel: the estimates of ``rows`` with their intervals, top to bottom in order."""
     ax.axvline(0.0, color=palette.muted, linewidth=1.2, linestyle="--", gid="zero-line", zorder=1)
     ax.grid(False, axis="y")
-    if not spec.names:
-        _no_data(ax, palette)
-        return
-    rows = np.arange(len(spec.names))
-    estimates = np.asarray(spec.estimates, dtype=float)
-    below = np.clip(estimates - np.asarray(spec.lows, dtype=float), 0.0, None)
-    above = np.clip(np.asarray(spec.highs, dtype=float) - estimates, 0.0, None)
+    estimates = np.asarray([spec.estimates[row] for row in rows], dtype=float)
+    below = np.clip(estimates - np.asarray([spec.lows[row] for row in rows], dtype=float), 0.0, None)
+    above = np.clip(np.asarray([spec.highs[row] for row in rows], dtype=float) - estimates, 0.0, None)
+    positions = np.arange(len(rows))
     bars = ax.errorbar(
         estimates,
-        rows,
+        positions,
         xerr=np.vstack([below, above]),
         fmt="o",
         color=palette.points,
@@ -621,14 +890,35 @@ def _draw_coefficients(fig: Figure, ax: Axes, spec: CoefficientSpec, palette: _P
     data_line, _, (intervals,) = bars.lines
     data_line.set_gid("estimates")
     intervals.set_gid("intervals")
-    ax.set_yticks(rows, [_clip(name, _TICK_LABEL_CHARS) for name in spec.names], **_USER_TEXT)
+    names = [one_line(spec.names[row], _TICK_LABEL_CHARS) for row in rows]
+    ax.set_yticks(positions, names, **_USER_TEXT)
     ax.set_ylim(len(rows) - 0.5, -0.5)
 
 
+def _draw_coefficients(fig: Figure, spec: CoefficientSpec, palette: _Palette) -> None:
+    """One panel per unit, stacked, each as tall as its rows: estimates, intervals and a zero line."""
+    title = f"{one_line(spec.title, _TITLE_CHARS - 30)} ({_confidence(spec.level)} confidence intervals)"
+    _set_title(fig, palette, title)
+    panels = _coefficient_panels(spec)
+    ratios = [max(len(rows), 1) for _, rows in panels]
+    grid = fig.add_gridspec(len(panels), 1, height_ratios=ratios)
+    for position, (unit, rows) in enumerate(panels):
+        ax = fig.add_subplot(grid[position, 0])
+        _style_axes(ax, palette)
+        _set_labels(ax, palette, _estimate_label(unit), "")
+        if not rows:
+            ax.axvline(0.0, color=palette.muted, linewidth=1.2, linestyle="--", gid="zero-line", zorder=1)
+            _no_data(ax, palette)
+            continue
+        _draw_coefficient_panel(ax, spec, rows, palette)
+
+
 def _figsize(spec: FigureSpec) -> tuple[float, float]:
-    """8x5 inches, taller for a coefficient plot with many rows."""
+    """8x5 inches; a coefficient plot as tall as its rows and panels need."""
     if isinstance(spec, CoefficientSpec):
-        return FIGSIZE[0], min(14.0, max(FIGSIZE[1], 1.8 + 0.36 * len(spec.names)))
+        panels = len(_coefficient_panels(spec))
+        height = 1.8 + _COEFFICIENT_ROW_INCHES * len(spec.names) + _COEFFICIENT_PANEL_INCHES * (panels - 1)
+        return FIGSIZE[0], min(14.0, max(FIGSIZE[1], height))
     return FIGSIZE
 
 
@@ -640,10 +930,15 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
     """
     if theme not in _THEMES:
         raise ValueError(f"unknown theme {theme!r}; use 'light' or 'dark'")
+    if not isinstance(spec, ScatterSpec | BoxSpec | HistogramSpec | ResidualSpec | CoefficientSpec):
+        raise TypeError(f"not a figure spec: {type(spec).__name__}")
     palette = _THEMES[theme]
     layout = ConstrainedLayoutEngine(w_pad=0.1, h_pad=0.1)
     fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure, layout=layout)
     FigureCanvasAgg(fig)
+    if isinstance(spec, CoefficientSpec):
+        _draw_coefficients(fig, spec, palette)
+        return fig
     ax = fig.add_subplot()
     _style_axes(ax, palette)
     match spec:
@@ -655,10 +950,6 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
             _draw_histogram(fig, ax, spec, frame, palette)
         case ResidualSpec():
             _draw_residuals(fig, ax, spec, palette)
-        case CoefficientSpec():
-            _draw_coefficients(fig, ax, spec, palette)
-        case _:
-            raise TypeError(f"not a figure spec: {type(spec).__name__}")
     return fig
 
 
@@ -669,52 +960,106 @@ def _finish(head: str, items: Sequence[str], tail: str = "") -> str:
     """``head`` + as many of ``items`` as fit + ``tail``, within the alt-text limit."""
     budget = ALT_TEXT_LIMIT - len(head) - len(tail) - 1
     listed = _fit_list(items, max(budget, 0)) if items else ""
-    return _clip(f"{head}{listed}.{tail}" if listed else f"{head.rstrip(': ,')}.{tail}", ALT_TEXT_LIMIT)
+    return one_line(f"{head}{listed}.{tail}" if listed else f"{head.rstrip(': ,')}.{tail}", ALT_TEXT_LIMIT)
 
 
 def _note(note: str | None) -> str:
     """The caption as a trailing sentence."""
     if not note:
         return ""
-    text = _clip(note, _NOTE_CHARS)
-    return f" {text}" if text.endswith((".", "!", "?")) else f" {text}."
+    caption = one_line(note, _NOTE_CHARS)
+    return f" {caption}" if caption.endswith((".", "!", "?")) else f" {caption}."
 
 
 def _levels_text(levels: Sequence[str]) -> str:
     """Level names for a sentence, trimmed to a share of the limit."""
-    return _fit_list([_clip(level, 40) for level in levels], 250, separator=", ")
+    return _fit_list([one_line(level, 40) for level in levels], 250, separator=", ")
+
+
+def _parallel(lines: Sequence[FittedLine]) -> bool:
+    """Whether there are several lines and they share one slope."""
+    slopes = [line.slope for line in lines]
+    return len(slopes) > 1 and all(
+        s is not None and slopes[0] is not None and math.isclose(s, slopes[0], rel_tol=1e-9, abs_tol=1e-12)
+        for s in slopes
+    )
+
+
+def _lines_alt(lines: Sequence[FittedLine]) -> tuple[str, list[str]]:
+    """What the lines are (``, with 2 parallel fitted lines … and a dashed pooled line: ``) and their labels."""
+    own = [line for line in lines if not line.pooled]
+    pooled = [line for line in lines if line.pooled]
+    parts = []
+    if own:
+        described = _plural(len(own), "parallel fitted line" if _parallel(own) else "fitted line")
+        if any(line.extended is not None for line in own):
+            each = (
+                "each drawn solid over its own group's range"
+                if len(own) > 1
+                else "drawn solid over its range"
+            )
+            described += f" ({each}, thin and dashed beyond it)"
+        parts.append(described)
+    if pooled:
+        parts.append(
+            "a dashed pooled line over all rows"
+            if len(pooled) == 1
+            else f"{_count(len(pooled))} dashed pooled lines over all rows"
+        )
+    items = [one_line(line.label, ALT_TEXT_LIMIT) for line in own]
+    items += [f"pooled line, {one_line(line.label, ALT_TEXT_LIMIT)}" for line in pooled]
+    return f", with {listing(parts)}: ", items
+
+
+def _focus_alt(spec: ScatterSpec, frame: pd.DataFrame | None, points: _Points) -> str:
+    """Which points are drawn faintly and why, as a sentence (empty when none are)."""
+    if points.focus is None or frame is None or bool(np.all(points.focus)):
+        return ""
+    held = listing([f"{column} = {level}" for column, level in _focus_levels(spec.focus, frame)])
+    faded, count = int(np.sum(~points.focus)), len(points.focus)
+    held = one_line(held, 200)
+    return (
+        f" {_count(faded)} of the {_count(count)} points (those not at {held}) are drawn faintly, "
+        f"because the lines are for {held}."
+    )
+
+
+def _jitter_alt(spec: ScatterSpec, points: _Points) -> str:
+    """The sentence saying the points are jittered (empty when no axis is)."""
+    if not spec.jitter:
+        return ""
+    axes = [name for name, values in (("x", points.x), ("y", points.y)) if _whole(values)]
+    if not axes:
+        return ""
+    where = "along both axes" if len(axes) == 2 else f"along the {axes[0]} axis"
+    return f" The points are jittered slightly {where} so overlapping ones show; the lines are not."
 
 
 def _scatter_alt(spec: ScatterSpec, frame: pd.DataFrame | None) -> str:
     """Alt text of a scatter plot."""
     points = _scatter_points(spec, frame)
-    head = f"Scatter plot of {_clip(spec.y.label, 80)} against {_clip(spec.x.label, 80)}"
+    head = f"Scatter plot of {one_line(spec.y.label, 80)} against {one_line(spec.x.label, 80)}"
     count = len(points.x)
     if not count:
         return _finish(head + _NO_DATA_ALT, [])
     head += f", {_plural(count, 'point')}"
     color = spec.color
     if color is not None and color.kind == "categorical" and points.levels:
-        head += f", coloured by {_clip(color.label, 60)} ({_levels_text(points.levels)})"
+        head += f", coloured by {one_line(color.label, 60)} ({_levels_text(points.levels)})"
     elif color is not None and points.values is not None:
-        low, high = _num(float(points.values.min())), _num(float(points.values.max()))
-        head += f", coloured by {_clip(color.label, 60)} from {low} to {high} on a colour scale"
+        low, high = value_text(float(points.values.min())), value_text(float(points.values.max()))
+        head += f", coloured by {one_line(color.label, 60)} from {low} to {high} on a colour scale"
+    tail = _focus_alt(spec, frame, points) + _jitter_alt(spec, points) + _note(spec.note)
     if not spec.lines:
-        return _finish(head, [], _note(spec.note))
-    slopes = [line.slope for line in spec.lines]
-    parallel = len(slopes) > 1 and all(
-        s is not None and slopes[0] is not None and math.isclose(s, slopes[0], rel_tol=1e-9, abs_tol=1e-12)
-        for s in slopes
-    )
-    kind = "parallel fitted line" if parallel else "fitted line"
-    head += f", with {_plural(len(spec.lines), kind)}: "
-    return _finish(head, [" ".join(line.label.split()) for line in spec.lines], _note(spec.note))
+        return _finish(head, [], tail)
+    described, items = _lines_alt(spec.lines)
+    return _finish(head + described, items, tail)
 
 
 def _box_alt(spec: BoxSpec, frame: pd.DataFrame | None) -> str:
     """Alt text of a box plot, with each group's size and median."""
     points = _box_points(spec, frame)
-    head = f"Box plot of {_clip(spec.y.label, 80)} by {_clip(spec.group.label, 80)}"
+    head = f"Box plot of {one_line(spec.y.label, 80)} by {one_line(spec.group.label, 80)}"
     if len(points.y) == 0:
         return _finish(head + _NO_DATA_ALT, [])
     head += (
@@ -724,26 +1069,28 @@ def _box_alt(spec: BoxSpec, frame: pd.DataFrame | None) -> str:
     items = []
     for level in points.levels:
         values = points.y[points.level(level)]
-        median = f", median {_num(float(np.median(values)))}" if len(values) else ""
-        items.append(f"{_clip(level, 40)} n = {len(values)}{median}")
+        median = f", median {number(float(np.median(values)))}" if len(values) else ""
+        items.append(f"{one_line(level, 40)} n = {_count(len(values))}{median}")
     return _finish(head, items)
 
 
 def _histogram_alt(spec: HistogramSpec, frame: pd.DataFrame | None) -> str:
     """Alt text of a histogram."""
     points = _histogram_points(spec, frame)
-    head = f"Histogram of {_clip(spec.x.label, 80)}"
+    head = f"Histogram of {one_line(spec.x.label, 80)}"
     if len(points.y) == 0:
         return _finish(head + _NO_DATA_ALT, [])
     edges = _bin_edges(points.y)
     head += (
-        f", {_plural(len(points.y), 'value')} in {len(edges) - 1} bins "
-        f"from {_num(float(edges[0]))} to {_num(float(edges[-1]))}"
+        f", {_plural(len(points.y), 'value')} in {_count(len(edges) - 1)} bins "
+        f"from {number(float(edges[0]))} to {number(float(edges[-1]))}"
     )
     if points.groups is not None and spec.color is not None:
         how = "stacked" if len(points.levels) > 3 else "overlaid"
-        head += f", {how} by {_clip(spec.color.label, 60)}: "
-        items = [f"{_clip(level, 40)} n = {int(points.level(level).sum())}" for level in points.levels]
+        head += f", {how} by {one_line(spec.color.label, 60)}: "
+        items = [
+            f"{one_line(level, 40)} n = {_count(int(points.level(level).sum()))}" for level in points.levels
+        ]
         return _finish(head, items)
     return _finish(head, [])
 
@@ -751,29 +1098,40 @@ def _histogram_alt(spec: HistogramSpec, frame: pd.DataFrame | None) -> str:
 def _residual_alt(spec: ResidualSpec) -> str:
     """Alt text of a residual plot."""
     fitted, residuals = _pairs(spec.fitted, spec.residuals)
-    label = _clip(spec.response_label, 80)
+    label = one_line(spec.response_label, 80)
     head = f"Residual plot for {label}: residuals against fitted values"
     if len(fitted) == 0:
         return _finish(head + _NO_DATA_ALT, [])
     head += (
         f", {_plural(len(fitted), 'point')}, with a dashed line at zero; residuals range from "
-        f"{_num(float(residuals.min()))} to {_num(float(residuals.max()))}, "
-        f"fitted values from {_num(float(fitted.min()))} to {_num(float(fitted.max()))}"
+        f"{number(float(residuals.min()))} to {number(float(residuals.max()))}, "
+        f"fitted values from {number(float(fitted.min()))} to {number(float(fitted.max()))}"
     )
     return _finish(head, [])
 
 
 def _coefficient_alt(spec: CoefficientSpec) -> str:
-    """Alt text of a coefficient plot: each estimate with its interval, in order."""
+    """Alt text of a coefficient plot: each estimate with its interval, in order, grouped by unit."""
     count, confidence = _plural(len(spec.names), "estimate"), _confidence(spec.level)
     head = f"Coefficient plot of {count} with {confidence} confidence intervals"
     if not spec.names:
         return _finish(head + _NO_DATA_ALT, [])
-    items = [
-        f"{_clip(name, 40)} {_num(est)} ({_num(low)} to {_num(high)})"
-        for name, est, low, high in zip(spec.names, spec.estimates, spec.lows, spec.highs, strict=True)
-    ]
-    return _finish(f"{head} and a dashed line at zero: ", items)
+    panels = _coefficient_panels(spec)
+    if len(panels) > 1:
+        head += f", in {_count(len(panels))} panels, one per unit, each with a dashed line at zero: "
+    else:
+        head += " and a dashed line at zero: "
+    items = []
+    for unit, rows in panels:
+        for position, row in enumerate(rows):
+            item = (
+                f"{one_line(spec.names[row], 40)} {number(spec.estimates[row])} "
+                f"({number(spec.lows[row])} to {number(spec.highs[row])})"
+            )
+            if position == 0 and (unit or len(panels) > 1):
+                item = f"in {one_line(unit, 60)}: {item}" if unit else f"without a unit: {item}"
+            items.append(item)
+    return _finish(head, items)
 
 
 def alt_text(spec: FigureSpec, frame: pd.DataFrame | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MINUS = "−"
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -48,16 +48,26 @@ def signed(value: float, decimals: int = 2) -> str:
 
 
 def value_text(value: str | float) -> str:
-    """A predictor value as typed back to the user: a level as it is, a number without needless decimals."""
+    """A value as typed back to the user: a level as it is, a number to six significant digits without
+    needless zeros, never in e-notation (``3,078.5``, ``0.0000417237``, ``215.041``)."""
     if isinstance(value, str):
         return value
+    if value != 0 and abs(value) < _TINY:
+        return number(value)
     if float(value).is_integer() and abs(value) < 1e15:
-        return (
-            f"{int(value):,}".replace("-", MINUS)
-            if abs(value) >= 10_000
-            else str(int(value)).replace("-", MINUS)
-        )
-    return f"{value:.6g}".replace("-", MINUS)
+        text = f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
+    else:
+        digits = max(0, 5 - math.floor(math.log10(abs(value))))
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        whole, dot, rest = text.partition(".")
+        if len(whole.lstrip("-")) > 4:
+            text = f"{int(whole):,}" + dot + rest
+    return text.replace("-", MINUS)
+
+
+def as_shown(value: float) -> float:
+    """``value`` rounded to what ``value_text`` shows, so a stated value is the value used."""
+    return float(_decimal(value_text(value), value))
 
 
 def percent(fraction: float, decimals: int = 0) -> str:
@@ -91,16 +101,34 @@ def listing(items: Sequence[str], conjunction: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]
 
 
+def _decimal(text: str, value: float) -> Decimal:
+    """A shown number as a Decimal (the value itself where the text is not a plain number)."""
+    try:
+        return Decimal(text.replace(MINUS, "-").replace(",", ""))
+    except InvalidOperation:
+        return Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
+
+
 def _shown(value: float, decimals: int) -> Decimal:
     """The value exactly as ``number(value, decimals)`` shows it."""
-    return Decimal(number(value, decimals).replace(MINUS, "-").replace(",", ""))
+    return _decimal(number(value, decimals), value)
+
+
+def _factor(multiplier: float, decimals: int) -> str:
+    """A multiplier as shown: as typed, or with more significant digits for a more precise line."""
+    if decimals <= 2 or float(multiplier).is_integer():
+        return value_text(multiplier)
+    text = f"{multiplier:.{decimals + 4}g}"
+    if "e" in text:
+        return value_text(multiplier)
+    return text.replace("-", MINUS)
 
 
 def _term(value: float, multiplier: float | None, decimals: int, first: bool) -> str:
     """One term of a worked sum: ``18.34``, ``− 13.19``, ``+ 1.35 × 35``."""
     body = number(abs(value), decimals)
     if multiplier is not None:
-        body += f" × {value_text(multiplier)}"
+        body += f" × {_factor(multiplier, decimals)}"
     if first:
         return (
             f"{MINUS}{body}" if value < 0 and number(abs(value), decimals) != number(0.0, decimals) else body
@@ -113,17 +141,20 @@ def _shown_sum(terms: Sequence[tuple[float, float | None]], decimals: int) -> De
     total = Decimal(0)
     for value, multiplier in terms:
         shown = _shown(value, decimals)
-        total += (
-            shown * Decimal(value_text(multiplier).replace(MINUS, "-").replace(",", ""))
-            if multiplier is not None
-            else shown
-        )
+        if multiplier is not None:
+            shown *= _decimal(_factor(multiplier, decimals), multiplier)
+        total += shown
     return total
+
+
+def _rounded(value: Decimal, decimals: int) -> Decimal:
+    """``value`` rounded the way a reader rounds: half up."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def adds_up(terms: Sequence[tuple[float, float | None]], total: float, decimals: int = 2) -> bool:
     """Whether the terms as shown with ``decimals`` give the total as shown (``number(total)``)."""
-    return _shown_sum(terms, decimals).quantize(Decimal(1).scaleb(-decimals_for(total))) == _shown(total, 2)
+    return _rounded(_shown_sum(terms, decimals), decimals_for(total)) == _shown(total, 2)
 
 
 def worked_sum(terms: Sequence[tuple[float, float | None]], total: float) -> str:
@@ -134,13 +165,15 @@ def worked_sum(terms: Sequence[tuple[float, float | None]], total: float) -> str
     """
     if not terms:
         return f"0 = {number(total)}"
+    if len(terms) == 1 and terms[0][1] is None and adds_up(terms, total):
+        return number(total)
     line = " ".join(_term(v, m, 2, i == 0) for i, (v, m) in enumerate(terms)) + f" = {number(total)}"
     if adds_up(terms, total):
         return line
-    for decimals in range(3, 9):
+    for decimals in range(3, 15):
         if adds_up(terms, total, decimals):
             precise = " ".join(_term(v, m, decimals, i == 0) for i, (v, m) in enumerate(terms))
-            rounded = number(float(_shown_sum(terms, 2)))
+            rounded = number(float(_rounded(_shown_sum(terms, 2), decimals_for(total))))
             return f"{line}\n(unrounded: {precise} = {number(total)}; the rounded numbers give {rounded})"
     return f"{line}\n(computed with the unrounded estimates)"
 
@@ -154,6 +187,6 @@ def difference_pair(low: float, high: float) -> tuple[str, str, str]:
     difference = high - low
     for decimals in range(2, 9):
         shown = _shown(high, decimals) - _shown(low, decimals)
-        if shown.quantize(Decimal(1).scaleb(-decimals_for(difference))) == _shown(difference, 2):
+        if _rounded(shown, decimals_for(difference)) == _shown(difference, 2):
             return number(low, decimals), number(high, decimals), number(difference)
     return number(low, 8), number(high, 8), number(difference)
