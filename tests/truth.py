@@ -213,6 +213,7 @@ class Truth:
         rest = match["rest"]
         case = self.case(" and ".join(re.findall(r"[\w.]+ = " + NUM, rest)))
         for level in re.findall(r"for ([^(,]+?) \(the baseline\)", rest):
+            level = level.split(" = ")[-1]
             group = self.group_of(level.strip())
             if group is not None:
                 case[group] = level.strip()
@@ -242,24 +243,27 @@ class Truth:
         pattern = rf"differs from (?P<versus>[^']+)'s by: (?P<list>.+?)(?: \(at (?P<case>[^,]+(?:, [^,]+)*?), [^(]*'s prediction is (?P<p>{NUM})\))?\. These"
         for match in re.finditer(pattern, body):
             case = self.case(match["case"] or "")
+            versus = match["versus"].split(" = ")[-1]
             for item in re.finditer(r"(?P<level>[^,()]+?) (?P<d>[+−]\d[\d,]*(?:\.\d+)?) \(b", match["list"]):
-                level = item["level"].strip().removeprefix(", ")
-                group = self.group_of(level, match["versus"])
+                level = item["level"].strip().removeprefix(", ").split(" = ")[-1]
+                group = self.group_of(level, versus)
                 if group is None:
                     continue
-                gap = self.predict({**case, group: level}) - self.predict({**case, group: match["versus"]})
+                gap = self.predict({**case, group: level}) - self.predict({**case, group: versus})
                 self.near(item["d"].replace("+", ""), self.shown(gap) if not self.log else gap, item[0])
                 self.counts["grouped gaps"] += 1
             if match["p"]:
-                group = self.group_of(match["versus"])
-                self.near(match["p"], self.predict({**case, group: match["versus"]}), match[0])
+                group = self.group_of(versus)
+                self.near(match["p"], self.predict({**case, group: versus}), match[0])
 
     def sums(self, body: str) -> None:
         """Every worked sum in a code block adds up as shown, or says so and gives digits that do."""
         for block in re.findall(r"```\n(.*?)\n```", body, re.DOTALL):
             lines = block.split("\n")
             for index, line in enumerate(lines):
-                if not re.fullmatch(rf"{NUM}(?: [+−] {NUM}(?: × {NUM})?| × {NUM})* = {NUM}", line.strip()):
+                if not re.fullmatch(
+                    rf"{NUM}(?: [+−] {NUM}(?: × \(?{NUM}\)?)?| × \(?{NUM}\)?)* = {NUM}", line.strip()
+                ):
                     continue
                 expression, total = line.strip().rsplit(" = ", 1)
                 if evaluate(expression, total) != Decimal(total.replace("−", "-").replace(",", "")):
@@ -280,8 +284,8 @@ class Truth:
 def sum_exact(expression: str) -> Decimal:
     """``a + b × c − d`` added up exactly with the numbers shown."""
     total = Decimal(0)
-    for sign, term in re.findall(rf"(^|[+−] )({NUM}(?: × {NUM})?)", expression):
-        factors = [Decimal(f.replace("−", "-").replace(",", "")) for f in term.split(" × ")]
+    for sign, term in re.findall(rf"(^|[+−] )({NUM}(?: × \(?{NUM}\)?)?)", expression):
+        factors = [Decimal(f.strip("()").replace("−", "-").replace(",", "")) for f in term.split(" × ")]
         product = factors[0] * (factors[1] if len(factors) > 1 else 1)
         total += -product if sign.startswith("−") else product
     return total

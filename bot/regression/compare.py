@@ -243,7 +243,7 @@ def _relations(dataset: Dataset, meanings: tuple[Meaning, Meaning], smaller: Fit
             pieces.append(f"mean **{x}** by **{found.variable}**: {listed}")
         elif found.correlation is not None:
             pieces.append(
-                f"the correlation between **{found.variable}** and **{x}** is {found.correlation:.2f}"
+                f"the correlation between **{found.variable}** and **{x}** is {number(found.correlation)}"
             )
     return (" Why: " + "; ".join(pieces) + ".") if pieces else ""
 

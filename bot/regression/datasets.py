@@ -35,7 +35,8 @@ class ColumnInfo:
     """One column: its type, what it means, its unit, and (categorical) its levels, baseline first.
 
     ``noun`` is how the column reads in a sentence ("number of completed items"); ``assigned`` says how an
-    experiment assigned its values, when one did ("presumably at random: ...").
+    experiment assigned its values, when one did ("presumably at random: ..."); ``bounds`` the smallest
+    and largest values the scale allows (a grade from 0 to 20), when the manifest gives them.
     """
 
     name: str
@@ -45,6 +46,7 @@ class ColumnInfo:
     levels: tuple[str, ...] = ()
     noun: str | None = None
     assigned: str | None = None
+    bounds: tuple[float, float] | None = None
 
     @property
     def label(self) -> str:
@@ -125,6 +127,17 @@ def _column_info(entry: Mapping[str, Any], where: str) -> ColumnInfo:
     for key, value in optional.items():
         if value is not None and not isinstance(value, str):
             raise ManifestError(f"{where}: `{key}` must be a str, got {value!r}")
+    bounds = entry.get("bounds")
+    if bounds is not None and not (
+        isinstance(bounds, list)
+        and len(bounds) == 2
+        and all(isinstance(b, int | float) for b in bounds)
+        and bounds[0] < bounds[1]
+        and kind == "numeric"
+    ):
+        raise ManifestError(
+            f"{where}: `bounds` must be [low, high] numbers of a numeric column, got {bounds!r}"
+        )
     return ColumnInfo(
         name,
         kind,
@@ -133,6 +146,7 @@ def _column_info(entry: Mapping[str, Any], where: str) -> ColumnInfo:
         levels,
         optional["noun"],
         optional["assigned"],
+        (float(bounds[0]), float(bounds[1])) if bounds else None,
     )
 
 
@@ -151,6 +165,10 @@ def _read_frame(data: bytes, columns: tuple[ColumnInfo, ...], rows: int, where: 
     if len(frame) != rows:
         raise ManifestError(f"{where}: CSV has {len(frame)} rows, the manifest says {rows}")
     for info in columns:
+        if info.bounds is not None:
+            values = frame[info.name].dropna()
+            if len(values) and not (info.bounds[0] <= values.min() and values.max() <= info.bounds[1]):
+                raise ManifestError(f"{where} column {info.name!r}: values outside its bounds {info.bounds}")
         if info.kind == "categorical":
             seen = set(frame[info.name].dropna())
             if seen != set(info.levels):

@@ -81,6 +81,8 @@ class Line:
     ``terms`` pairs each coefficient value with the feature of ``x`` it multiplies (``""`` for the constant).
     ``derivations`` pairs a feature (``""`` for the constant) with how its combined coefficient was worked
     out (``18.34 − 13.19 = 5.16``, with a line of more digits where the rounded numbers do not add up).
+    ``transformed`` gives the value of each transformed term of another predictor that the arithmetic
+    multiplies by (``standardize(bill_length_mm)`` is −0.72 at 40).
     """
 
     label: str
@@ -89,6 +91,7 @@ class Line:
     fixed: tuple[tuple[str, str | float], ...]
     terms: tuple[tuple[float, str], ...]
     derivations: tuple[tuple[str, str], ...]
+    transformed: tuple[tuple[str, float], ...] = ()
 
     @property
     def straight(self) -> bool:
@@ -114,15 +117,28 @@ class Line:
         return f"{lhs} = {join_terms(pieces, decimals)}"
 
 
-def _part_value(part: Indicator | Numeric, x: str, assigned: Mapping[str, str | float]) -> float | str | None:
-    """A part's value under ``assigned``: a number, the feature text if it involves ``x``, None if unknown."""
+def _part_value(
+    model: FittedModel, part: Indicator | Numeric, x: str, assigned: Mapping[str, str | float]
+) -> float | str | None:
+    """A part's value under ``assigned``: a number, the feature text if it involves ``x``, None if unknown.
+
+    A transformed term of another predictor (``standardize(z)``) takes the value the model's own design
+    gives it at the assigned value, so its stateful mean and spread are the fit's.
+    """
     if isinstance(part, Indicator):
         return 1.0 if assigned.get(part.variable) == part.level else 0.0
     if x in part.variables:
         return part.pretty
-    if part.plain and part.variables[0] in assigned:
+    if not all(v in assigned for v in part.variables):
+        return None
+    if part.plain:
         return float(assigned[part.variables[0]])
-    return None
+    column = next((j for j, c in enumerate(model.coefficients) if c.parts == (part,)), None)
+    if column is None:
+        return None
+    case = {name: assigned.get(name, 0.0) for name in model.predictors()}
+    value = float(model.design_row(case)[column])
+    return value if np.isfinite(value) else None
 
 
 def line(
@@ -134,16 +150,19 @@ def line(
 ) -> Line | None:
     """The equation in ``x`` with every other predictor set as in ``assigned``; None if not expressible."""
     combined: dict[str, list[tuple[Coefficient, float]]] = {}
+    transformed: dict[str, float] = {}
     for coef in model.coefficients:
         multiplier, features = 1.0, []
         for part in coef.parts:
-            value = _part_value(part, x, assigned)
+            value = _part_value(model, part, x, assigned)
             if value is None:
                 return None
             if isinstance(value, str):
                 features.append(value)
             else:
                 multiplier *= value
+                if isinstance(part, Numeric) and not part.plain:
+                    transformed[part.pretty] = value
         if multiplier != 0:
             combined.setdefault("·".join(features), []).append((coef, multiplier))
     terms, derivations = [], []
@@ -154,7 +173,7 @@ def line(
             pieces = [(c.estimate, None if m == 1 else m) for c, m in contributions]
             derivations.append((feature, worked_sum(pieces, total)))
     fixed = tuple(assigned.items())
-    return Line(label, x, group, fixed, tuple(terms), tuple(derivations))
+    return Line(label, x, group, fixed, tuple(terms), tuple(derivations), tuple(transformed.items()))
 
 
 def group_lines(

@@ -350,7 +350,8 @@ class FitSummary:
     ``usual_r_squared`` is the R² around the mean (what R² means with an intercept), for a model without
     one, whose own R² is uncentred (around 0). ``funnel`` is the rank correlation between the fitted values
     and the size of the residuals (a growing spread shows as a large positive value); ``levels`` how many
-    distinct response values there are (few levels draw stripes in the residual plot).
+    distinct response values there are (few levels draw stripes in the residual plot). ``floor`` is
+    (value, rows, next value) when several rows share the lowest response far below all the others.
     """
 
     r_squared: float
@@ -358,6 +359,7 @@ class FitSummary:
     funnel: float
     levels: int
     outlier: Outlier | None
+    floor: tuple[float, int, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,10 @@ class Meaning:
     def reading(self, name: str) -> Reading:
         """The reading of the coefficient called ``name``."""
         return next(r for r in self.readings if r.coefficient.name == name)
+
+    def predict(self, case: Mapping[str, Value]) -> Interval:
+        """The predicted mean at ``case`` (predictors not given are at their typical values)."""
+        return Predictions(self.model).predict({**dict(self.typical), **case})
 
     def held(self, exclude: Sequence[str]) -> Case:
         """The typical values of every predictor not in ``exclude``."""
@@ -730,12 +736,19 @@ class _Explainer:
             standardized = float(residuals[i] / self.model.resid_se)
             if abs(standardized) >= 3:
                 outlier = Outlier(self._row_label(i), float(residuals[i]), standardized)
+        values, counts = np.unique(observed, return_counts=True)
+        floor = None
+        if len(values) > 2 and counts[0] >= max(3, len(observed) // 100):
+            gap = values[1] - values[0]
+            if gap > self.model.resid_se and gap > 3 * float(np.median(np.diff(values))):
+                floor = (float(values[0]), int(counts[0]), float(values[1]))
         return FitSummary(
             float(self.model.r_squared),
             usual,
             funnel if math.isfinite(funnel) else 0.0,
-            len(np.unique(observed)),
+            len(values),
             outlier,
+            floor,
         )
 
     def _row_label(self, position: int) -> str:

@@ -60,7 +60,7 @@ def value_text(value: str | float) -> str:
         digits = max(0, 5 - math.floor(math.log10(abs(value))))
         text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
         whole, dot, rest = text.partition(".")
-        if len(whole.lstrip("-")) > 4:
+        if len(whole.lstrip("-")) > 3:
             text = f"{int(whole):,}" + dot + rest
     return text.replace("-", MINUS)
 
@@ -128,7 +128,8 @@ def _term(value: float, multiplier: float | None, decimals: int, first: bool) ->
     """One term of a worked sum: ``18.34``, ``− 13.19``, ``+ 1.35 × 35``."""
     body = number(abs(value), decimals)
     if multiplier is not None:
-        body += f" × {_factor(multiplier, decimals)}"
+        factor = _factor(multiplier, decimals)
+        body += f" × ({factor})" if factor.startswith(MINUS) else f" × {factor}"
     if first:
         return (
             f"{MINUS}{body}" if value < 0 and number(abs(value), decimals) != number(0.0, decimals) else body

@@ -62,6 +62,7 @@ from bot.regression.meaning import (
 from bot.regression.model import Coefficient, FittedModel, Indicator, Numeric, level_name, predict
 from bot.regression.steps import BODY_LIMIT, TITLE_LIMIT, Step
 from bot.regression.text import (
+    MINUS,
     clip,
     difference_pair,
     listing,
@@ -202,7 +203,7 @@ class _Words:
         direction = "higher" if value >= 0 else "lower"
         if self.meaning.scale.kind == "identity":
             return f"{self.amount(value)} {direction}"
-        return f"{number(abs(value))} {direction} on the {self.scale} scale"
+        return f"{number(abs(value))} {direction}"
 
     def per_one(self, column: str) -> str:
         """One unit of a column: ``one more completed item`` reads ``1 item``."""
@@ -243,13 +244,24 @@ class _Words:
         """``the same number of completed items and sex`` for the predictors held fixed."""
         return "the same " + listing([self.noun(n) for n in names])
 
+    def level(self, name: str, level: str | float) -> str:
+        """A level as it reads in a sentence: ``*Lesson A*``, or ``studytime_port = 2`` for a number."""
+        text = value_text(level)
+        try:
+            float(text.replace(MINUS, "-"))
+        except ValueError:
+            return f"*{text}*"
+        return f"{name} = {text}"
+
     def zero_place(self, case: Case) -> str:
         """``for *Lesson A* (the baseline) at completed = 0``, saying what 0 means for transformed terms."""
         groups, numbers = [], []
         for name, value in case:
             variable = self.meaning.variable(name)
             if variable.categorical:
-                groups.append(f"*{value}*" + (" (the baseline)" if value == variable.baseline else ""))
+                groups.append(
+                    self.level(name, value) + (" (the baseline)" if value == variable.baseline else "")
+                )
                 continue
             text = self.value(name, value)
             factors = _own_factors(self.model, name)
@@ -383,7 +395,7 @@ def _question(words: _Words) -> Step:
     ]
     paragraphs = [
         f"Can we predict **{model.response_column}** from {listing([f'**{p}**' for p in predictors])}? "
-        f"The data: **{model.n}** {words.rows} from *{words.dataset.title}*.",
+        f"The data: **{model.n}** {words.rows} (*{words.dataset.title}*).",
         "\n".join(described[:12]),
     ]
     if words.meaning.scale.kind != "identity":
@@ -668,7 +680,11 @@ def _line_block(words: _Words, item: Line) -> str:
         first, *rest = how.split("\n")
         work.append(f"  {'intercept' if feature == '' else 'slope of ' + feature}: {first}")
         work += [f"    {r}" for r in rest]
-    return "\n".join([header, *work, _code(item.equation())])
+    notes = [
+        f"  ({value_text(v)} is `{feature}` at {words.case(tuple((n, val) for n, val in item.fixed if n in feature))})"
+        for feature, v in item.transformed
+    ]
+    return "\n".join([header, *work, *notes, _code(item.equation())])
 
 
 def _per_group(words: _Words, lines: tuple[Line, ...]) -> Step:
@@ -751,6 +767,8 @@ def _moderator_intro(words: _Words) -> str:
     model, shape = words.model, words.meaning.shape
     x, by = shape.x or "", shape.by or ""
     base = dict(_held(words, [x, by]))
+    if not any(fm.is_plain_column(f) for f in _own_factors(model, by)):
+        return f"Each value of **{by}** gives its own line in **{x}**. A few values inside the data:"
     zero = equation_line(model, x, {by: 0.0, **base}, label=f"{by} = 0")
     one = equation_line(model, x, {by: 1.0, **base}, label=f"{by} = 1")
     if zero is None or one is None:
@@ -883,8 +901,8 @@ def _picture_text(
     elif shape.by_kind == "numeric" and len(lines) > 1:
         first, last = lines[0], lines[-1]
         typical = float(meaning.variable(x).typical)
-        low = _line_at(first, typical)
-        high = _line_at(last, typical)
+        low = meaning.predict({**dict(first.fixed), x: typical}).estimate
+        high = meaning.predict({**dict(last.fixed), x: typical}).estimate
         direction = "up" if high >= low else "down"
         kind = "curves" if shape.curved else "lines"
         paragraphs.append(
@@ -924,11 +942,6 @@ def _picture_text(
     else:
         paragraphs.append("The least-squares line through the points.")
     return " ".join(paragraphs)
-
-
-def _line_at(item: Line, x: float) -> float:
-    """A line's value at ``x`` (straight lines only; curves use their terms through the model)."""
-    return item.intercept + (item.slope or 0.0) * x
 
 
 def _separate_text(words: _Words, separate: SeparateSlopes) -> str:
@@ -1175,7 +1188,8 @@ def _gap_text(words: _Words, reading: Reading) -> str:
         )
     return (
         sentence
-        + f" {words.compared.capitalize()} for *{reading.level}* is {listing(pieces)} than for *{reading.versus}*."
+        + f" {words.compared} for *{reading.level}* is {listing(pieces)} than for *{reading.versus}*."
+        + words.consistent(_coef_interval(coef), f"no gap {words.zero_place(reading.where)}")
     )
 
 
@@ -1187,21 +1201,21 @@ def _gaps_text(words: _Words, readings: Sequence[Reading]) -> str:
     pieces = []
     for reading in readings:
         coef = reading.coefficient
-        text = f"*{reading.level}* {signed(coef.estimate)} ({reading.symbol}"
+        text = f"{words.level(first.subject, reading.level or '')} {signed(coef.estimate)} ({reading.symbol}"
         interval = _coef_interval(coef)
         text += f"; {words.interval(interval)}, includes 0)" if interval.includes_zero else ")"
         pieces.append(text)
-    where = f"At {words.same(others)} (held fixed), each" if others else "Each"
+    where = f"at {words.same(others)} (held fixed), " if others else ""
     return (
-        f"**{readings[0].symbol} to {readings[-1].symbol}** ({first.subject}): {where} {first.subject}'s "
-        f"{_bare(words.compared.removeprefix('the '))} differs from *{first.versus}*'s by: {', '.join(pieces)}"
+        f"**{readings[0].symbol} to {readings[-1].symbol}** ({first.subject}): {where}{words.compared} of each "
+        f"level of {first.subject} differs from {words.level(first.subject, first.versus or '')}'s by: {', '.join(pieces)}"
         + (
-            f" (at {words.case(change.held)}, *{first.versus}*'s prediction is {number(change.start_prediction)})"
+            f" (at {words.case(change.held)}, {words.level(first.subject, first.versus or '')}'s prediction is {number(change.start_prediction)})"
             if change.held
             else ""
         )
         + f". These are differences from the baseline, not the averages of the {first.subject} levels; an "
-        f"interval that includes 0 means the data are consistent with no difference from *{first.versus}*."
+        f"interval that includes 0 means the data are consistent with no difference from {words.level(first.subject, first.versus or '')}."
     )
 
 
@@ -1260,9 +1274,17 @@ def _bare(noun: str) -> str:
 
 def _pair(words: _Words, change: Change) -> tuple[str, str]:
     """Two predictions, shown so that their difference adds up (on a log scale: back on the response's scale)."""
-    if words.meaning.scale.kind == "log":
+    scale = words.meaning.scale
+    if scale.kind == "log":
         return number(math.exp(change.start_prediction)), number(math.exp(change.end_prediction))
     start, end, _ = difference_pair(change.start_prediction, change.end_prediction)
+    back = (
+        [scale.back(p) for p in (change.start_prediction, change.end_prediction)]
+        if scale.kind == "sqrt"
+        else []
+    )
+    if back and None not in back:
+        end += f" ({scale.column} ≈ {number(back[0])} → {number(back[1])})"
     return start, end
 
 
@@ -1525,7 +1547,7 @@ def _slope_change_text_full(words: _Words, change: SlopeChange) -> str:
             reasons.append(f"the mean **{x}** differs by **{relation.variable}** ({listed})")
         elif relation.correlation is not None:
             reasons.append(
-                f"**{relation.variable}** and **{x}** have a correlation of {relation.correlation:.2f}"
+                f"**{relation.variable}** and **{x}** have a correlation of {number(relation.correlation)}"
             )
     if reasons:
         sentence += (
@@ -1654,6 +1676,13 @@ def _residual_reading(words: _Words) -> str:
             f"**{words.scale}** takes only {fit.levels} distinct values, so the residuals line up in diagonal stripes: "
             "that comes from the data, not from the model"
         )
+    if fit.floor is not None:
+        low, count, after = fit.floor
+        notes.append(
+            f"{count} {words.rows} have **{words.scale}** = {value_text(low)}, far below all the others (the next "
+            f"lowest is {value_text(after)}): they form a separate stripe that a line through the rest cannot fit, "
+            "so find out why before trusting the fit for them"
+        )
     if fit.outlier is not None:
         notes.append(
             f"**{fit.outlier.label}** is far from its prediction (residual {number(fit.outlier.residual)}, "
@@ -1726,7 +1755,7 @@ def _try_next(words: _Words) -> Step:
     work, estimate = arithmetic(model, values)
     described = ", ".join(f"{k} = {value_text(v)}" for k, v in values.items())
     observed = float(model.fitted[0] + model.residuals[0])
-    values_text = " ".join(f"{k}={value_text(v)}" for k, v in values.items())
+    values_text = " ".join(f"{k}={v if isinstance(v, str) else f'{v:.10g}'}" for k, v in values.items())
     shown = [r for r in meaning.readings if r.coefficient.parts] or list(meaning.readings)
     paragraphs = [
         f"**Predict a case.** The first {words.row} in the data has {described}. The model predicts:",
@@ -1776,6 +1805,14 @@ def _try_next(words: _Words) -> Step:
     return _step("Try next", paragraphs, figure)
 
 
+def _bounds(dataset: Dataset, name: str) -> tuple[float, float] | None:
+    """The scale limits of a column, when the manifest gives them."""
+    try:
+        return dataset.column(name).bounds
+    except KeyError:
+        return None
+
+
 def prediction_step(dataset: Dataset, model: FittedModel, values: dict[str, str | float]) -> Step:
     """``/predict``: the arithmetic, both intervals, the prediction on the response's own scale, and where
     the case lies against the data (overall and within its own groups)."""
@@ -1812,16 +1849,29 @@ def prediction_step(dataset: Dataset, model: FittedModel, values: dict[str, str 
         )
     outside, empty = outside_data(dataset, model, values)
     warnings = []
+    for name, given in values.items():
+        bounds = _bounds(dataset, name)
+        if bounds and isinstance(given, float) and not bounds[0] <= given <= bounds[1]:
+            warnings.append(
+                f"**{name} = {value_text(given)}** is impossible on its scale ({value_text(bounds[0])} to "
+                f"{value_text(bounds[1])})"
+            )
     for item in outside:
         among = f" among {words.rows} with {words.case(item.among)}" if item.among else ""
         warnings.append(
             f"**{item.variable} = {value_text(item.value)}** is outside the data{among} ({item.variable} runs from "
-            f"{value_text(item.minimum)} to {value_text(item.maximum)} there)"
+            f"{value_text(item.minimum)} to {value_text(item.maximum)}{' there' if item.among else ''})"
         )
     if empty is not None:
         warnings.append(f"no {words.row} in the data has {words.case(empty)}")
     observed = np.asarray(model.fitted) + np.asarray(model.residuals)
-    if not observed.min() <= result.estimate <= observed.max():
+    bounds = _bounds(dataset, model.response_column) if scale.kind == "identity" else None
+    if bounds and not bounds[0] <= result.estimate <= bounds[1]:
+        side = "above the largest" if result.estimate > bounds[1] else "below the smallest"
+        warnings.append(
+            f"the prediction is {side} possible {words.scale} ({value_text(bounds[1] if result.estimate > bounds[1] else bounds[0])})"
+        )
+    elif not observed.min() <= result.estimate <= observed.max():
         warnings.append(
             f"the prediction is outside every observed {words.scale} ({number(float(observed.min()))} to "
             f"{number(float(observed.max()))})"
