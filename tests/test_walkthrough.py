@@ -15,6 +15,7 @@ from bot.regression.errors import UserInputError
 from bot.regression.figures import BoxSpec, CoefficientSpec, HistogramSpec, ResidualSpec, ScatterSpec
 from bot.regression.meaning import explain
 from bot.regression.model import fit, level_name
+from bot.regression.text import value_text
 from bot.regression.walkthrough import build, singular
 from tests.truth import Truth, plain
 
@@ -454,3 +455,50 @@ def test_property_sums_add_up_slopes_are_never_called_constant_where_they_vary(r
         assert max(slopes) - min(slopes) <= 1e-6 * max(1.0, max(abs(s) for s in slopes)), (formula, paragraph)
     if not groups:
         assert not any("Simpson" in s.body for s in steps), formula
+
+
+# ------------------------------------------------------------------------------------------- pictures
+
+PICTURES = [
+    ("codecademy", "score ~ lesson + completed"),
+    ("penguins", "bill_depth_mm ~ bill_length_mm + species"),
+    ("penguins", "body_mass_g ~ flipper_length_mm + sex + species"),
+    ("grunfeld", "np.log(invest) ~ value + firm"),
+    ("students", "port3 ~ math1 * port1"),
+    ("codecademy", "log(score) ~ lesson * completed"),
+]
+
+
+@pytest.mark.parametrize(("dataset", "formula"), PICTURES)
+def test_rendered_picture_draws_what_the_text_says(registry, dataset, formula):
+    from bot.regression import plots
+
+    data, model, meaning, steps = walk(registry, dataset, formula)
+    picture = step(steps, "The picture")
+    fig = plots.draw(picture.figure, data.frame)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    rows = model.used_rows(data.frame)
+    observed = np.asarray(model.fitted) + np.asarray(model.residuals)
+    low, high = ax.get_ylim()
+    assert low <= observed.min() and observed.max() <= high
+    expected_label = model.formula_text.split(" ~ ")[0]
+    assert ax.get_ylabel().startswith(expected_label), ax.get_ylabel()
+    residuals = step(steps, "How well it fits").figure
+    residual_fig = plots.draw(residuals, None)
+    assert expected_label in residual_fig.axes[0].get_ylabel()
+    lines = [a for a in fig.findobj() if a.get_gid() == "fitted-line"]
+    by = meaning.shape.by
+    for artist, spec in zip(lines, [line for line in picture.figure.lines if not line.pooled], strict=True):
+        if isinstance(spec.group, str):
+            own = rows[rows[by].astype(object).map(level_name) == spec.group][meaning.shape.x]
+            xs = artist.get_xdata()
+            assert min(xs) == pytest.approx(own.min()) and max(xs) == pytest.approx(own.max())
+    pooled = [a for a in fig.findobj() if a.get_gid() == "pooled-line"]
+    assert bool(pooled) == ("dashed line is `" in picture.body)
+    if picture.figure.focus:
+        assert [a for a in fig.findobj() if a.get_gid() == "points-faded"]
+        assert "drawn faintly" in picture.body
+    alt = plots.alt_text(picture.figure, data.frame)
+    for name, value in meaning.held([meaning.shape.x or "", by or ""]):
+        assert f"{name} = {value_text(value)}" in alt, alt

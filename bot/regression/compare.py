@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 from bot.regression.datasets import Dataset
-from bot.regression.equations import group_lines, sample_curve
+from bot.regression.equations import group_lines, sample_curves
 from bot.regression.errors import ModelError
 from bot.regression.figures import Axis, ColorBy, FittedLine, ScatterSpec
 from bot.regression.meaning import (
@@ -325,13 +325,21 @@ def _picture(dataset: Dataset, meanings: tuple[Meaning, Meaning]) -> Step | None
         )
         held = {k: v for k, v in meaning.typical if k not in (x, group)}
         own = ranges(dataset, model, x, group, values)
-        for item in group_lines(model, x, group, values, held):
-            lo, hi = (
-                own.get(item.group, (variable.minimum, variable.maximum))
-                if item.group is not None
-                else (variable.minimum, variable.maximum)
-            )
-            xs, ys = sample_curve(model, x, dict(item.fixed), lo, hi, points=2 if item.straight else 60)
+        items = group_lines(model, x, group, values, held)
+        whole = (variable.minimum, variable.maximum)
+        curves = sample_curves(
+            model,
+            x,
+            [
+                (
+                    dict(item.fixed),
+                    *(own.get(item.group, whole) if item.group is not None else whole),
+                    2 if item.straight else 60,
+                )
+                for item in items
+            ],
+        )
+        for item, (xs, ys) in zip(items, curves, strict=True):
             label = f"model {2 - index}" + (f", {item.label}" if group else "") + f": {item.equation()}"
             lines.append(
                 FittedLine(

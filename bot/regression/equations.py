@@ -198,13 +198,28 @@ def group_lines(
     return tuple(out)
 
 
-def sample_curve(
-    model: FittedModel, x: str, assigned: Mapping[str, str | float], lo: float, hi: float, points: int = 60
-) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The model's predictions along ``x`` from ``lo`` to ``hi`` with the others set as in ``assigned``."""
-    xs = np.linspace(lo, hi, points)
-    frame = pd.DataFrame({x: xs, **{name: [value] * points for name, value in assigned.items()}})
+Curve = tuple[tuple[float, ...], tuple[float, ...]]
+
+
+def sample_curves(
+    model: FittedModel,
+    x: str,
+    requests: Sequence[tuple[Mapping[str, str | float], float, float, int]],
+) -> list[Curve]:
+    """The model's predictions along ``x`` for each (values of the others, from, to, points) request, in one go."""
+    pieces = []
+    for assigned, lo, hi, points in requests:
+        xs = np.linspace(lo, hi, points)
+        pieces.append(pd.DataFrame({x: xs, **{name: [value] * points for name, value in assigned.items()}}))
+    if not pieces:
+        return []
+    frame = pd.concat(pieces, ignore_index=True)
     with np.errstate(all="ignore"):
         ys = model.predict_frame(frame)
-    keep = np.isfinite(ys)
-    return tuple(float(v) for v in xs[keep]), tuple(float(v) for v in ys[keep])
+    out, start = [], 0
+    for piece in pieces:
+        xs, part = piece[x].to_numpy(dtype=float), ys[start : start + len(piece)]
+        start += len(piece)
+        keep = np.isfinite(part)
+        out.append((tuple(float(v) for v in xs[keep]), tuple(float(v) for v in part[keep])))
+    return out

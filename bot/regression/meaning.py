@@ -415,11 +415,29 @@ class Predictions:
         self.beta = np.array([c.estimate for c in model.coefficients], dtype=float)
         self.cov = np.asarray(model.results.cov_params(), dtype=float)
         self.t = float(stats.t.ppf(0.5 + model.confidence / 2, model.df_resid))
+        self._rows: dict[tuple[tuple[str, Value], ...], np.ndarray] = {}
 
     def design(self, cases: Sequence[Mapping[str, Value]]) -> np.ndarray:
-        """Design rows for ``cases`` (each gives a value for every predictor)."""
-        frame = pd.DataFrame([dict(case) for case in cases], index=range(len(cases)))
-        return self.model.design_matrix(frame)
+        """Design rows for ``cases`` (each gives a value for every predictor), built once per distinct case."""
+        keys = [tuple(sorted(dict(case).items(), key=lambda item: item[0])) for case in cases]
+        missing = list(dict.fromkeys(key for key in keys if key not in self._rows))
+        if missing:
+            frame = pd.DataFrame([dict(key) for key in missing], index=range(len(missing)))
+            for key, row in zip(missing, self.model.design_matrix(frame), strict=True):
+                self._rows[key] = row
+        width = len(self.beta)
+        return np.array([self._rows[key] for key in keys]).reshape(len(keys), width)
+
+    def prefetch(
+        self, cases: Sequence[Mapping[str, Value]], slopes: Sequence[tuple[str, float]] = ()
+    ) -> None:
+        """Build the rows of many cases in one go (with the steps ``slope`` takes for each name in ``slopes``)."""
+        wanted = list(cases)
+        for name, step in slopes:
+            for case in cases:
+                x = float(case[name])
+                wanted += [{**case, name: x - step}, {**case, name: x + step}]
+        self.design(wanted)
 
     def combination(self, weights: np.ndarray) -> Interval:
         """``weights · b`` with its interval."""
@@ -646,9 +664,14 @@ class _Explainer:
     def moderators(self, quantity: str, **fixed: Value) -> tuple[str, ...]:
         """The other predictors whose value changes ``quantity`` (a slope ``"slope:x"`` or gap ``"gap:c:L:B"``)."""
         found = []
-        for other in self.variables.values():
-            if other.name in fixed or other.name == quantity.split(":")[1]:
-                continue
+        kind, name, *levels = quantity.split(":", 3)
+        others = [o for o in self.variables.values() if o.name not in fixed and o.name != name]
+        cases = [self.typical(**fixed, **{o.name: v}) for o in others for v in self._probe_values(o)]
+        if kind == "slope":
+            self.predictions.prefetch(cases, [(name, self.step(name))])
+        else:
+            self.predictions.prefetch([{**c, name: lv} for c in cases for lv in levels])
+        for other in others:
             values = [self._measure(quantity, **fixed, **{other.name: v}) for v in self._probe_values(other)]
             finite = [v for v in values if math.isfinite(v)]
             scale = max((abs(v) for v in finite), default=0.0) + self._unit(quantity)
@@ -1198,16 +1221,16 @@ def separate_slopes(dataset: Dataset, model: FittedModel, meaning: Meaning) -> S
         wider = fit_parsed(_restricted(dataset, model), formula)
     except UserInputError:
         return None
-    wider_meaning = explain(_restricted(dataset, model), wider)
-    levels = [
-        lv for lv in wider_meaning.variable(shape.by).levels if wider_meaning.variable(shape.by).count(lv)
-    ]
     explainer = _Explainer(_restricted(dataset, model), wider)
-    slopes = tuple((lv, explainer.slope(shape.x, **{shape.by: lv}).slope) for lv in levels[:MAX_GROUPS])
+    variable = explainer.variables[shape.by]
+    levels = [lv for lv in variable.levels if variable.count(lv)][:MAX_GROUPS]
+    slopes = tuple((lv, explainer.slope(shape.x, **{shape.by: lv}).slope) for lv in levels)
     differences = tuple(
-        (r.level or "", Interval(r.coefficient.estimate, r.coefficient.ci_low, r.coefficient.ci_high))
-        for r in wider_meaning.readings
-        if r.kind == "slope-difference" and r.other == shape.by and r.subject == shape.x
+        (part.level, Interval(c.estimate, c.ci_low, c.ci_high))
+        for c in wider.coefficients
+        if c.kind == "interaction" and set(c.variables) == {shape.by, shape.x}
+        for part in c.parts
+        if isinstance(part, Indicator)
     )
     return SeparateSlopes(formula.canonical(), shape.x, shape.by, slopes, differences)
 

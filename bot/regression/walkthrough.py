@@ -21,7 +21,7 @@ from bot.regression.equations import (
     general_form,
     group_lines,
     plugged_in,
-    sample_curve,
+    sample_curves,
     substituted,
 )
 from bot.regression.equations import line as equation_line
@@ -799,13 +799,15 @@ def _drawn_lines(
     drawn = []
     own = ranges(words.dataset, model, x, shape.by, [item.group for item in lines if item.group is not None])
     short = len(lines) > 4
-    for item in lines:
-        start, end = own.get(item.group, (lo, hi)) if item.group is not None else (lo, hi)
+    spans = [own.get(item.group, (lo, hi)) if item.group is not None else (lo, hi) for item in lines]
+    requests = []
+    for item, (start, end) in zip(lines, spans, strict=True):
         points = 2 if item.straight else 60
-        xs, ys = sample_curve(model, x, dict(item.fixed), start, end, points=points)
-        extended = None
-        if (start, end) != (lo, hi):
-            extended = sample_curve(model, x, dict(item.fixed), lo, hi, points=points)
+        requests += [(dict(item.fixed), start, end, points), (dict(item.fixed), lo, hi, points)]
+    curves = sample_curves(model, x, requests)
+    for index, (item, span) in enumerate(zip(lines, spans, strict=True)):
+        xs, ys = curves[2 * index]
+        extended = curves[2 * index + 1] if span != (lo, hi) else None
         label = (
             item.label
             if (short and shape.by)
@@ -823,8 +825,10 @@ def _drawn_lines(
             )
         )
     if not lines:
-        xs, ys = sample_curve(model, x, dict(_held(words, [x])), lo, hi)
-        drawn.append(FittedLine(label="fitted curve", xs=xs, ys=ys))
+        held = _held(words, [x])
+        ((xs, ys),) = sample_curves(model, x, [(dict(held), lo, hi, 60)])
+        label = "prediction" + (f" at {words.case(held)}" if held else "")
+        drawn.append(FittedLine(label=label, xs=xs, ys=ys))
     if change is not None and shape.by_kind == "categorical":
         xs, ys = change.line
         rise = (ys[-1] - ys[0]) / (xs[-1] - xs[0]) if change.straight else None
