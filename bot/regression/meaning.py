@@ -441,8 +441,10 @@ class Predictions:
 
     def combination(self, weights: np.ndarray) -> Interval:
         """``weights · b`` with its interval."""
-        estimate = float(weights @ self.beta)
-        spread = self.t * math.sqrt(max(float(weights @ self.cov @ weights), 0.0))
+        with np.errstate(all="ignore"):
+            estimate = float(weights @ self.beta)
+            variance = float(weights @ self.cov @ weights)
+        spread = self.t * math.sqrt(max(variance, 0.0)) if math.isfinite(variance) else math.nan
         return Interval(estimate, estimate - spread, estimate + spread)
 
     def predict(self, case: Mapping[str, Value]) -> Interval:
