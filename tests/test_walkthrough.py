@@ -183,7 +183,8 @@ def test_second_lecture_example(registry):
     assert "raises the intercept by 0.86" in lines
     assert "port1 = 5" in lines and "port1 = 10" in lines and "port1 = 15" in lines
     figure = step(steps, "The picture").figure
-    assert figure.color.kind == "numeric" and [item.group for item in figure.lines] == [5.0, 10.0, 15.0]
+    assert figure.color.kind == "numeric" and [item.group for item in figure.lines] == [5.0, 10.0, 15.0, None]
+    assert figure.lines[-1].pooled and figure.lines[-1].slope == pytest.approx(0.48, abs=0.005)
     assert figure.jitter
     meaning = step(steps, "What the numbers mean").body
     assert "0.11 grade points higher" in meaning and "0.86 grade points higher" in meaning

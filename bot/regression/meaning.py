@@ -169,14 +169,14 @@ class Slope:
 
 
 @dataclass(frozen=True)
-class Prediction:
+class Predicted:
     """The predicted mean at the values in ``at``, with its interval."""
 
     at: Case
     value: Interval
 
 
-Comparison = Change | Slope | Prediction
+Comparison = Change | Slope | Predicted
 
 
 @dataclass(frozen=True)
@@ -837,7 +837,7 @@ class _Explainer:
             )
         )
         zero = self.zero_case([n for n in names if n not in shared])
-        typical = Prediction(tuple(self.typical().items()), self.predictions.predict(self.typical()))
+        typical = Predicted(tuple(self.typical().items()), self.predictions.predict(self.typical()))
         if zero is None or not self._all_terms_zero(dict(zero)):
             return replace(base, kind="intercept-none", comparisons=(typical,))
         return replace(
@@ -875,7 +875,7 @@ class _Explainer:
                 where=zero,
                 where_inside=self.inside(zero),
                 constant=not others,
-                comparisons=(Prediction(tuple(at.items()), self.predictions.predict(at)),),
+                comparisons=(Predicted(tuple(at.items()), self.predictions.predict(at)),),
             )
         quantity = f"gap:{name}:{part.level}:{part.baseline}"
         moderators = self.moderators(quantity)

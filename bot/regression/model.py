@@ -481,7 +481,6 @@ class Prediction:
     ci_high: float
     pi_low: float
     pi_high: float
-    extrapolated: tuple[str, ...]
 
 
 def parse_values(model: FittedModel, text: str) -> dict[str, str | float]:
@@ -584,11 +583,6 @@ def predict(model: FittedModel, values: Mapping[str, str | float]) -> Prediction
         frame_pred = model.results.get_prediction(row.reshape(1, -1)).summary_frame(
             alpha=1 - model.confidence
         )
-    outside = []
-    for name, value in values.items():
-        summary = model.numeric(name)
-        if summary and isinstance(value, float) and not summary.minimum <= value <= summary.maximum:
-            outside.append(name)
     return Prediction(
         values=tuple((k, value_text(v)) for k, v in values.items()),
         estimate=estimate,
@@ -597,5 +591,4 @@ def predict(model: FittedModel, values: Mapping[str, str | float]) -> Prediction
         ci_high=float(frame_pred["mean_ci_upper"].iloc[0]),
         pi_low=float(frame_pred["obs_ci_lower"].iloc[0]),
         pi_high=float(frame_pred["obs_ci_upper"].iloc[0]),
-        extrapolated=tuple(outside),
     )

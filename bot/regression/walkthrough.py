@@ -44,7 +44,7 @@ from bot.regression.meaning import (
     Contribution,
     Interval,
     Meaning,
-    Prediction,
+    Predicted,
     Reading,
     SeparateSlopes,
     Slope,
@@ -701,6 +701,7 @@ def _per_group(words: _Words, lines: tuple[Line, ...]) -> Step:
         title = f"Lines at chosen values of {by}"
         paragraphs.append(_moderator_intro(words))
     paragraphs += [_line_block(words, item) for item in lines]
+    paragraphs.append(_omitted(words, lines))
     if held:
         paragraphs.append("Other predictors held at: " + words.case(held) + ".")
     paragraphs.append(_lines_verdict(words, lines))
@@ -829,7 +830,7 @@ def _drawn_lines(
         ((xs, ys),) = sample_curves(model, x, [(dict(held), lo, hi, 60)])
         label = "prediction" + (f" at {words.case(held)}" if held else "")
         drawn.append(FittedLine(label=label, xs=xs, ys=ys))
-    if change is not None and shape.by_kind == "categorical":
+    if change is not None and shape.by is not None:
         xs, ys = change.line
         rise = (ys[-1] - ys[0]) / (xs[-1] - xs[0]) if change.straight else None
         drawn.append(
@@ -857,7 +858,7 @@ def _picture(
     held = _held(words, [x, shape.by or ""])
     note = ("Other predictors held at " + words.case(held) + ".") if held else None
     focus = tuple((n, str(v)) for n, v in held if meaning.variable(n).categorical)
-    paragraphs = [_picture_text(words, lines, change, separate)]
+    paragraphs = [_picture_text(words, lines, change, separate), _omitted(words, lines)]
     if focus:
         paragraphs.append(
             "The lines are for " + words.case(focus) + f"; {words.rows} with other values are drawn faintly."
@@ -896,10 +897,7 @@ def _picture_text(
         elif shape.interaction:
             paragraphs.append(f"Each {by} has its own slope, so the lines can cross.")
         if change is not None:
-            paragraphs.append(
-                f"The dashed line is `{change.formula}`, fitted to all {words.rows} at once "
-                f"(slope {number(change.alone.estimate)}): see “What the model cannot say” for why it differs."
-            )
+            paragraphs.append(_pooled_text(words, change))
         if separate is not None:
             paragraphs.append(_separate_text(words, separate))
     elif shape.by_kind == "numeric" and len(lines) > 1:
@@ -924,6 +922,8 @@ def _picture_text(
                 ],
             )
             paragraphs.append(f"They are not parallel: {x}'s slope changes with {by} ({slopes}).")
+        if change is not None:
+            paragraphs.append(_pooled_text(words, change))
     elif shape.curved:
         reading = next(
             (
@@ -946,6 +946,26 @@ def _picture_text(
     else:
         paragraphs.append("The least-squares line through the points.")
     return " ".join(paragraphs)
+
+
+def _omitted(words: _Words, lines: tuple[Line, ...]) -> str:
+    """Which groups have no line, when there are more levels than lines."""
+    by = words.meaning.shape.by
+    if by is None or not words.meaning.variable(by).categorical:
+        return ""
+    variable = words.meaning.variable(by)
+    present = [lv for lv in variable.levels if variable.count(lv)]
+    if len(present) <= len(lines):
+        return ""
+    return f"(Lines for the first {len(lines)} of the {len(present)} levels of {by}.)"
+
+
+def _pooled_text(words: _Words, change: SlopeChange) -> str:
+    """The pooled line in the picture: the simple regression on every row."""
+    return (
+        f"The dashed line is `{change.formula}`, fitted to all {words.rows} at once (coefficient "
+        f"{number(change.alone.estimate)}): see “What the model cannot say” for why it differs."
+    )
 
 
 def _separate_text(words: _Words, separate: SeparateSlopes) -> str:
@@ -1097,7 +1117,7 @@ def _back(words: _Words, value: float) -> str:
 def _intercept_text(words: _Words, reading: Reading) -> str:
     """The intercept: the prediction where every term is 0, and whether that case exists in the data."""
     coef = reading.coefficient
-    typical = next(c for c in reading.comparisons if isinstance(c, Prediction))
+    typical = next(c for c in reading.comparisons if isinstance(c, Predicted))
     typical_text = (
         f"For a typical {words.row} ({words.case(typical.at)}) the prediction is "
         f"{number(typical.value.estimate)}{_back(words, typical.value.estimate)}."
@@ -1225,7 +1245,7 @@ def _gaps_text(words: _Words, readings: Sequence[Reading]) -> str:
 
 def _level_value_text(words: _Words, reading: Reading) -> str:
     """A level's own constant in a model without an intercept."""
-    prediction = next(c for c in reading.comparisons if isinstance(c, Prediction))
+    prediction = next(c for c in reading.comparisons if isinstance(c, Predicted))
     if not reading.where:
         return (
             f"{_head(reading)} is the mean **{words.scale}** of *{reading.level}*: "
@@ -1238,6 +1258,7 @@ def _level_value_text(words: _Words, reading: Reading) -> str:
         + (f", and {outside}" if outside else "")
         + f": that level's own intercept. At {words.case(prediction.at)} its prediction is "
         f"{number(prediction.value.estimate)}."
+        + words.consistent(_coef_interval(reading.coefficient), "a prediction of 0 there")
     )
 
 
@@ -1327,7 +1348,12 @@ def _slope_where_text(words: _Words, reading: Reading) -> str:
     )
     slopes = [c for c in reading.comparisons if isinstance(c, Slope)]
     sentence += f" Where the data are, {name}'s slope is {_slopes_at(words, slopes, name)}."
-    return sentence + _per_slope_unit(words, name)
+    place = words.zero_place(reading.where)
+    return (
+        sentence
+        + _per_slope_unit(words, name)
+        + words.consistent(_coef_interval(reading.coefficient), f"no slope {place}" if place else "no slope")
+    )
 
 
 def _per_slope_unit(words: _Words, name: str) -> str:
@@ -1438,7 +1464,10 @@ def _term_text(words: _Words, reading: Reading) -> str:
         )
     return (
         f"{_head(reading)} is one part of a term that changes along the data, so it has no meaning of its own; "
-        "read the model through its predictions" + (": " + "; ".join(pieces) if pieces else "") + "."
+        "read the model through its predictions"
+        + (": " + "; ".join(pieces) if pieces else "")
+        + "."
+        + words.consistent(_coef_interval(reading.coefficient), "this term adding nothing")
     )
 
 
