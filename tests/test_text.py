@@ -46,7 +46,7 @@ def test_value_text_never_uses_e_notation():
 
 def test_small_helpers():
     assert signed(1.35) == "+1.35" and signed(-2) == "−2.00" and signed(0) == "0.00"
-    assert percent(0.123) == "12 %" and percent(0.004) == "0.4 %"
+    assert percent(0.123) == "12 %" and percent(0.004) == "0.4 %" and percent(0.0224) == "2.2 %"
     assert p_value(0.0004) == "p < 0.001" and p_value(0.0341) == "p = 0.034"
     assert listing(["a"]) == "a" and listing(["a", "b", "c"]) == "a, b and c"
     assert one_line("a\n  b", 10) == "a b" and one_line("abcdefghijkl", 5) == "abcd…"

@@ -71,9 +71,9 @@ def as_shown(value: float) -> float:
 
 
 def percent(fraction: float, decimals: int = 0) -> str:
-    """``0.123`` → ``12 %``; small shares keep a decimal (``0.4 %``)."""
+    """``0.123`` → ``12 %``; shares under 10 % keep a decimal (``2.2 %``, ``0.4 %``)."""
     share = fraction * 100
-    if decimals == 0 and 0 < abs(share) < 1:
+    if decimals == 0 and 0 < abs(share) < 9.95:
         decimals = 1
     return f"{number(share, decimals)} %"
 

@@ -1351,13 +1351,18 @@ def _slope_where_text(words: _Words, reading: Reading) -> str:
     place = words.zero_place(reading.where)
     return (
         sentence
-        + _per_slope_unit(words, name)
+        + _per_slope_unit(words, name, slopes[0] if slopes else None)
         + words.consistent(_coef_interval(reading.coefficient), f"no slope {place}" if place else "no slope")
     )
 
 
-def _per_slope_unit(words: _Words, name: str) -> str:
-    """`` (points per item)``: the unit of a slope, when both units are known."""
+def _per_slope_unit(words: _Words, name: str, example: Slope | None = None) -> str:
+    """`` (points per item)``: the unit of a slope; on a log scale, what a slope means as a percentage."""
+    if words.meaning.scale.kind == "log" and example is not None:
+        return (
+            f" (Slopes are on the log scale: {number(example.slope.estimate)} means {words.a_predicted} "
+            f"{words.difference(example.slope.estimate)} per {words.per_one(name)} more {name}.)"
+        )
     response_unit = (
         words.unit(words.model.response_column) if words.meaning.scale.kind == "identity" else None
     )
@@ -1760,6 +1765,18 @@ def arithmetic(model: FittedModel, values: dict[str, str | float]) -> tuple[str,
     return "\n".join([worked_sum(pieces, prediction.estimate), *dict.fromkeys(notes)]), prediction.estimate
 
 
+def _short_name(reading: Reading) -> str:
+    """A coefficient's label in the picture: its symbol and what it compares (``b₁ Lesson B − Lesson A``)."""
+    coef = reading.coefficient
+    pieces = []
+    for part in coef.parts:
+        if isinstance(part, Indicator):
+            pieces.append(f"{part.level} − {part.baseline}" if part.baseline and len(coef.parts) == 1 else part.level)
+        else:
+            pieces.append(part.pretty)
+    return f"{reading.symbol} " + (" × ".join(pieces) or "intercept")
+
+
 def coefficient_unit(words: _Words, reading: Reading) -> str:
     """A coefficient's unit: ``points``, ``points per item``, ``log(invest) per SD of flipper_length_mm``."""
     coef = reading.coefficient
@@ -1828,7 +1845,7 @@ def _try_next(words: _Words) -> Step:
     )
     figure = CoefficientSpec(
         title=clip(f"Coefficients of {model.formula_text}", 120),
-        names=tuple(r.coefficient.name for r in shown),
+        names=tuple(_short_name(r) for r in shown),
         estimates=tuple(r.coefficient.estimate for r in shown),
         lows=tuple(r.coefficient.ci_low for r in shown),
         highs=tuple(r.coefficient.ci_high for r in shown),
