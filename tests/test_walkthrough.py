@@ -83,6 +83,14 @@ def registry() -> DatasetRegistry:
     return DatasetRegistry.bundled()
 
 
+def own_rows(rows, by, level, focus):
+    """The rows a group's line describes: that level of ``by``, at the levels other predictors are held at."""
+    mask = rows[by].astype(object).map(level_name) == level
+    for name, held in focus:
+        mask &= rows[name].astype(object).map(level_name) == held
+    return rows[mask]
+
+
 def walk(registry, dataset, formula):
     data = registry.get(dataset)
     model = fit(data, formula)
@@ -357,9 +365,9 @@ def test_figures_match_the_fitted_scale_and_the_groups(registry, shape, dataset,
             assert (figure.y.expr is None) == (meaning.scale.kind == "identity")
             for line in figure.lines:
                 if isinstance(line.group, str):
-                    rows = model.used_rows(data.frame)
-                    labels = rows[meaning.shape.by].astype(object).map(level_name)
-                    own = rows[labels == line.group][figure.x.column]
+                    own = own_rows(model.used_rows(data.frame), meaning.shape.by, line.group, figure.focus)[
+                        figure.x.column
+                    ]
                     assert min(line.xs) == pytest.approx(own.min()) and max(line.xs) == pytest.approx(
                         own.max()
                     )
@@ -492,7 +500,7 @@ def test_rendered_picture_draws_what_the_text_says(registry, dataset, formula):
     by = meaning.shape.by
     for artist, spec in zip(lines, [line for line in picture.figure.lines if not line.pooled], strict=True):
         if isinstance(spec.group, str):
-            own = rows[rows[by].astype(object).map(level_name) == spec.group][meaning.shape.x]
+            own = own_rows(rows, by, spec.group, picture.figure.focus)[meaning.shape.x]
             xs = artist.get_xdata()
             assert min(xs) == pytest.approx(own.min()) and max(xs) == pytest.approx(own.max())
     pooled = [a for a in fig.findobj() if a.get_gid() == "pooled-line"]

@@ -1249,10 +1249,18 @@ def interaction_formula(model: FittedModel, shape: Shape) -> fm.Formula:
 
 
 def ranges(
-    dataset: Dataset, model: FittedModel, x: str, by: str | None, values: Sequence[Value]
+    dataset: Dataset,
+    model: FittedModel,
+    x: str,
+    by: str | None,
+    values: Sequence[Value],
+    within: Case = (),
 ) -> dict[Value, tuple[float, float]]:
-    """The range of x among the fitted rows of each value of ``by`` (rows near a value, for a numeric ``by``)."""
+    """The range of x among the fitted rows of each value of ``by`` (rows near a value, for a numeric ``by``),
+    counting only rows with the levels in ``within`` (the groups other predictors are held at)."""
     rows = model.used_rows(dataset.frame)
+    for name, level in within:
+        rows = rows[rows[name].astype(object).map(level_name) == str(level)]
     xs = rows[x].to_numpy(dtype=float)
     if by is None:
         return {}

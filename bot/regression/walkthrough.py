@@ -798,7 +798,11 @@ def _drawn_lines(
     variable = meaning.variable(x)
     lo, hi = variable.minimum, variable.maximum
     drawn = []
-    own = ranges(words.dataset, model, x, shape.by, [item.group for item in lines if item.group is not None])
+    held = _held(words, [x, shape.by or ""])
+    within = tuple((n, v) for n, v in held if meaning.variable(n).categorical)
+    own = ranges(
+        words.dataset, model, x, shape.by, [item.group for item in lines if item.group is not None], within
+    )
     short = len(lines) > 4
     spans = [own.get(item.group, (lo, hi)) if item.group is not None else (lo, hi) for item in lines]
     requests = []
@@ -896,6 +900,11 @@ def _picture_text(
             )
         elif shape.interaction:
             paragraphs.append(f"Each {by} has its own slope, so the lines can cross.")
+        else:
+            paragraphs.append(
+                f"The curves have one shape, shifted up or down: this model lets {by} move the curve but not "
+                "bend it differently."
+            )
         if change is not None:
             paragraphs.append(_pooled_text(words, change))
         if separate is not None:
@@ -1397,9 +1406,9 @@ def _bend_text(words: _Words, reading: Reading) -> str:
     name = reading.subject
     slopes = [c for c in reading.comparisons if isinstance(c, Slope)]
     way = "falls" if (reading.rate or 0) < 0 else "rises"
-    shape = "bends down (a hill)" if (reading.rate or 0) < 0 else "bends up (a valley)"
+    shape = "downward (concave)" if (reading.rate or 0) < 0 else "upward (convex)"
     sentence = (
-        f"{_head(reading)} bends the curve: it {shape}. {name}'s slope is {_slopes_at(words, slopes, name)}: it "
+        f"{_head(reading)} bends the curve {shape}. {name}'s slope is {_slopes_at(words, slopes, name)}: it "
         f"{way} by {number(abs(reading.rate or 0))} per {words.per_one(name)} more {name}."
     )
     return sentence + words.consistent(_coef_interval(reading.coefficient), "a straight line")
@@ -1771,7 +1780,9 @@ def _short_name(reading: Reading) -> str:
     pieces = []
     for part in coef.parts:
         if isinstance(part, Indicator):
-            pieces.append(f"{part.level} − {part.baseline}" if part.baseline and len(coef.parts) == 1 else part.level)
+            pieces.append(
+                f"{part.level} − {part.baseline}" if part.baseline and len(coef.parts) == 1 else part.level
+            )
         else:
             pieces.append(part.pretty)
     return f"{reading.symbol} " + (" × ".join(pieces) or "intercept")
