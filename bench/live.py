@@ -44,7 +44,7 @@ from tests.emulator.interactions import EmulatedInteraction
 from tests.emulator.models import RecordedRequest, User, UserSpec
 from tests.emulator.openapi import SPEC_PATH
 
-STUDENTS = 200  # commands take turns among them, so no one user meets the bot's per-user rate limit
+STUDENTS = 200  # commands take turns among them, like a class (each user has at most a few jobs at once)
 SOAK_WAVE = 10  # soak commands in flight at once
 SOAK_CHECKPOINTS = 5  # memory readings during the soak
 ERROR_SAMPLES = 5

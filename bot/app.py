@@ -21,8 +21,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Config
 from bot.discord_api import ApiGatewayMixin, use_api_base_url
-from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable
-from bot.ratelimit import RateLimiter
+from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable, UserBusy
 from bot.regression.datasets import DatasetRegistry
 from bot.regression.errors import UserInputError
 from bot.regression.uploads import UploadLimits
@@ -33,18 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class ErrorTree(app_commands.CommandTree):
-    """Turns every error into an ephemeral answer (specific for user mistakes, an apology with an id else),
-    and asks users who send commands too fast to slow down."""
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.type is not discord.InteractionType.application_command:
-            return True
-        limiter: RateLimiter = interaction.client.limiter  # type: ignore[attr-defined]
-        wait = limiter.hit(interaction.user.id)
-        if wait > 0:
-            await send_ephemeral(interaction, f"Slow down a little: try again in {max(1, round(wait))} s.")
-            return False
-        return True
+    """Turns every error into an ephemeral answer (specific for user mistakes, an apology with an id else)."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)
@@ -66,6 +54,11 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         text = "⏱️ That took too long and was stopped. Try a smaller model (fewer terms or levels)."
     elif isinstance(original, EngineUnavailable):
         text = "The worker doing this stopped unexpectedly and was restarted. Please try again."
+    elif isinstance(original, UserBusy):
+        text = (
+            f"You already have {original.jobs} requests being worked on: wait for them to finish "
+            f"(about {max(1, round(original.retry_after))} s), then try again."
+        )
     elif isinstance(original, EngineBusy):
         text = f"The bot is busy right now: try again in {max(1, round(original.retry_after))} s."
     elif isinstance(original, app_commands.CheckFailure):
@@ -123,8 +116,8 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             config.workers.cache_size,
             database=str(Path(config.storage.database).resolve()),
             max_queue=config.workers.max_queue,
+            jobs_per_user=config.workers.jobs_per_user,
         )
-        self.limiter = RateLimiter(config.rate_limit.commands, config.rate_limit.seconds)
         self.store = Store(config.storage.database)
         uploads = config.uploads
         self.datasets = ServerDatasets(

@@ -40,14 +40,7 @@ class WorkerConfig:
     job_timeout: float = 20.0
     cache_size: int = 256
     max_queue: int = 64
-
-
-@dataclass(frozen=True)
-class RateLimitConfig:
-    """How many commands one user may run in a sliding window before being asked to slow down."""
-
-    commands: int = 8
-    seconds: float = 30.0
+    jobs_per_user: int = 4
 
 
 @dataclass(frozen=True)
@@ -82,7 +75,6 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     instructors: InstructorConfig = field(default_factory=InstructorConfig)
     uploads: UploadConfig = field(default_factory=UploadConfig)
-    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
 
 
 def _section(cls: type, raw: Any, name: str) -> Any:
@@ -123,6 +115,11 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    if "rate_limit" in raw:
+        raise ConfigError(
+            "[rate_limit] is gone: engine work is now shared fairly instead. Remove the section; "
+            "[workers] jobs_per_user sets how many jobs one user may have running or waiting."
+        )
     unknown = sorted(set(raw) - {f.name for f in fields(Config)})
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)} (see config.example.toml)")
@@ -138,11 +135,10 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     workers = _section(WorkerConfig, raw.get("workers"), "workers")
     if not 1 <= workers.processes <= 32:
         raise ConfigError("[workers] processes must be between 1 and 32")
-    if workers.job_timeout <= 0 or workers.max_queue < 1 or workers.cache_size < 0:
-        raise ConfigError("[workers] job_timeout and max_queue must be positive, cache_size at least 0")
-    rate_limit = _section(RateLimitConfig, raw.get("rate_limit"), "rate_limit")
-    if rate_limit.commands < 1 or rate_limit.seconds <= 0:
-        raise ConfigError("[rate_limit] commands and seconds must be positive")
+    if workers.job_timeout <= 0 or workers.max_queue < 1 or workers.cache_size < 0 or workers.jobs_per_user < 1:
+        raise ConfigError(
+            "[workers] job_timeout, max_queue and jobs_per_user must be positive, cache_size at least 0"
+        )
     uploads = _section(UploadConfig, raw.get("uploads"), "uploads")
     if uploads.max_megabytes <= 0 or uploads.max_rows < 1 or uploads.max_columns < 2:
         raise ConfigError("[uploads] limits must be positive (and max_columns at least 2)")
@@ -152,5 +148,4 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
         storage=_section(StorageConfig, raw.get("storage"), "storage"),
         instructors=_section(InstructorConfig, raw.get("instructors"), "instructors"),
         uploads=uploads,
-        rate_limit=rate_limit,
     )

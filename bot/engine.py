@@ -3,8 +3,11 @@
 The bot process never fits or renders: it asks one of its worker processes to run a function of
 ``bot.regression.jobs`` by name. Each worker is a process with a pipe, so a job over its time limit gets
 exactly its own worker killed and replaced, and a worker that dies takes only its own job with it.
-Identical requests in flight share one run; finished results are kept in a small LRU cache. When more
-jobs wait than ``max_queue``, new ones are refused at once with an estimate of when to retry.
+Identical requests in flight share one run; finished results are kept in a small LRU cache, and both cost
+nothing. New work is shared fairly: each user has at most ``jobs_per_user`` jobs waiting or running (more
+are refused at once with ``UserBusy``), and free workers go to the waiting users in turn (round robin), so
+one user's burst never pushes everyone else back. When more jobs wait than ``max_queue`` in all, new ones
+are refused with an estimate of when to retry.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import contextlib
 import logging
 import multiprocessing
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -39,6 +42,20 @@ class EngineBusy(Exception):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"busy, retry after {retry_after:.0f} s")
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type, tuple[float]]:
+        return (type(self), (self.retry_after,))
+
+
+class UserBusy(EngineBusy):
+    """This user already has ``jobs`` jobs waiting or running; ``retry_after`` estimates when one ends."""
+
+    def __init__(self, retry_after: float, jobs: int = 0) -> None:
+        super().__init__(retry_after)
+        self.jobs = jobs
+
+    def __reduce__(self) -> tuple[type, tuple[float, int]]:  # type: ignore[override]
+        return (type(self), (self.retry_after, self.jobs))
 
 
 def _worker_main(connection: Connection, database: str | None) -> None:
@@ -89,16 +106,20 @@ class Engine:
         cache_size: int = 256,
         database: str | None = None,
         max_queue: int = 64,
+        jobs_per_user: int = 4,
     ) -> None:
         self.processes = processes
         self.job_timeout = job_timeout
         self.cache_size = cache_size
         self.database = database
         self.max_queue = max_queue
+        self.jobs_per_user = jobs_per_user
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([JOB_MODULE])
         self._workers: list[_Worker] = []
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: list[_Worker] = []
+        self._turns: OrderedDict[Hashable, deque[asyncio.Future[_Worker]]] = OrderedDict()
+        self._per_user: dict[Hashable, int] = {}
         self._waiting = 0
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
@@ -109,15 +130,29 @@ class Engine:
         """Start the workers and warm each one up (imports, fonts, a first fit)."""
         for _ in range(self.processes):
             self._add_worker()
-        workers = [self._idle.get_nowait() for _ in range(self.processes)]
+        workers, self._idle = self._idle, []
         await asyncio.gather(*(self._run_on(worker, "warm", (), WARM_TIMEOUT) for worker in workers))
 
     def _add_worker(self) -> _Worker:
         """Start a worker and make it available."""
         worker = _Worker(self._context, self.database)
         self._workers.append(worker)
-        self._idle.put_nowait(worker)
+        self._release(worker)
         return worker
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a free worker to the next waiting user in turn, or keep it idle."""
+        while self._turns:
+            user, tickets = next(iter(self._turns.items()))
+            ticket = tickets.popleft()
+            if tickets:
+                self._turns.move_to_end(user)
+            else:
+                del self._turns[user]
+            if not ticket.done():
+                ticket.set_result(worker)
+                return
+        self._idle.append(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` and start another in its place."""
@@ -125,23 +160,37 @@ class Engine:
         self._workers.remove(worker)
         self._add_worker()
 
-    async def call(self, job: str, *args: Hashable) -> Any:
-        """Run ``job(*args)`` in a worker; concurrent identical calls share one run, results are cached."""
+    def admit(self, user: Hashable = None, job: str | None = None, *args: Hashable) -> None:
+        """Check before deferring that ``job(*args)`` for ``user`` can be taken (nothing to check when it is
+        cached or already running); raises like ``check_capacity``."""
+        if job is None or ((job, args) not in self._cache and (job, args) not in self._inflight):
+            self.check_capacity(user)
+
+    async def call(self, job: str, *args: Hashable, user: Hashable = None) -> Any:
+        """Run ``job(*args)`` in a worker for ``user``; identical calls share one run, results are cached.
+
+        Cached and shared answers are free; new work counts against the user's ``jobs_per_user``.
+        """
         key = (job, args)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
         pending = self._inflight.get(key)
         if pending is None:
-            self.check_capacity()
+            self.check_capacity(user)
             self._waiting += 1
-            pending = asyncio.ensure_future(self._run_cached(key, job, args))
+            self._per_user[user] = self._per_user.get(user, 0) + 1
+            pending = asyncio.ensure_future(self._run_cached(key, job, args, user))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(pending)
 
-    def check_capacity(self) -> None:
-        """Refuse new work at once (``EngineBusy``) while the queue is full, before anyone waits for it."""
+    def check_capacity(self, user: Hashable = None) -> None:
+        """Refuse new work at once, before anyone waits for it: ``UserBusy`` when this user already has
+        ``jobs_per_user`` jobs, ``EngineBusy`` while the whole queue is full."""
+        mine = self._per_user.get(user, 0)
+        if user is not None and mine >= self.jobs_per_user:
+            raise UserBusy(max(1.0, mine * self._typical_seconds), mine)
         if self._waiting >= self.max_queue:
             raise EngineBusy(self.retry_after())
 
@@ -149,22 +198,36 @@ class Engine:
         """Roughly how long the jobs already waiting will take."""
         return max(1.0, self._waiting * self._typical_seconds / max(1, self.processes))
 
-    async def _run_cached(self, key: Hashable, job: str, args: tuple[Any, ...]) -> Any:
-        """Wait for a free worker (``call`` counted this job as waiting), run it, remember its result."""
+    async def _run_cached(self, key: Hashable, job: str, args: tuple[Any, ...], user: Hashable) -> Any:
+        """Wait for this user's turn at a free worker, run the job, remember its result."""
         try:
-            worker = await self._take_worker()
+            try:
+                worker = await self._take_worker(user)
+            finally:
+                self._waiting -= 1
+            result = await self._run_on(worker, job, args, self.job_timeout)
         finally:
-            self._waiting -= 1
-        result = await self._run_on(worker, job, args, self.job_timeout)
+            left = self._per_user.get(user, 1) - 1
+            if left:
+                self._per_user[user] = left
+            else:
+                self._per_user.pop(user, None)
         self._cache[key] = result
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return result
 
-    async def _take_worker(self) -> _Worker:
-        """The next idle worker that is still alive (dead ones are replaced on the way)."""
+    async def _take_worker(self, user: Hashable = None) -> _Worker:
+        """A live worker, as soon as it is this user's turn (dead ones are replaced on the way)."""
         while True:
-            worker = await self._idle.get()
+            if self._idle and not self._turns:
+                worker = self._idle.pop()
+            else:
+                ticket: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+                self._turns.setdefault(user, deque()).append(ticket)
+                if self._idle:
+                    self._release(self._idle.pop())
+                worker = await ticket
             if worker.process.is_alive():
                 return worker
             log.warning("an idle worker had died; starting another")
@@ -188,7 +251,7 @@ class Engine:
         except BaseException:
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        self._release(worker)
         elapsed = time.monotonic() - started
         self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * elapsed
         if status == "error":

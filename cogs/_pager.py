@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
-async def load_view(bot: RegressionBot, content: PagedContent, index: int) -> PageView:
-    """Page ``index`` of ``content`` (clamped), rendered by one engine job."""
+async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
+    """Page ``index`` of ``content`` (clamped), rendered by one engine job counted as ``user``'s."""
     if content.kind == "wt":
-        return await bot.engine.call("walkthrough_view", content.dataset, content.formula, index)
-    return await bot.engine.call("describe_view", content.dataset, index)
+        return await bot.engine.call("walkthrough_view", content.dataset, content.formula, index, user=user)
+    return await bot.engine.call("describe_view", content.dataset, index, user=user)
 
 
 def footer(content: PagedContent, index: int, total: int) -> str:
@@ -61,8 +61,9 @@ def message_for(view: PageView, key: str, content: PagedContent, owner: int) -> 
 async def render_message(
     bot: RegressionBot, key: str, content: PagedContent, index: int, owner: int
 ) -> dict[str, Any]:
-    """Keyword arguments for sending or editing the message that shows page ``index``."""
-    return message_for(await load_view(bot, content, index), key, content, owner)
+    """Keyword arguments for sending or editing the message that shows page ``index`` (made for ``owner``,
+    whose engine work it counts as)."""
+    return message_for(await load_view(bot, content, index, owner), key, content, owner)
 
 
 class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<action>[bn])"):
@@ -125,7 +126,7 @@ async def turn_page(
     """Show page ``target``: edit the message for its owner, or send a private copy to anyone else."""
     bot: RegressionBot = interaction.client  # type: ignore[assignment]
     is_owner = interaction.user.id == owner
-    bot.engine.check_capacity()
+    bot.engine.admit(interaction.user.id)
     if is_owner:
         await interaction.response.defer()
     else:

@@ -36,7 +36,7 @@ class Data(commands.Cog):
         self, interaction: discord.Interaction, dataset: app_commands.Range[str, 1, 100]
     ) -> None:
         data = dataset_for(interaction, dataset)
-        bot_of(interaction).engine.check_capacity()
+        bot_of(interaction).engine.admit(interaction.user.id, "describe_view", data.ref, 0)
         await interaction.response.defer(thinking=True)
         bot = bot_of(interaction)
         content = PagedContent("ds", data.ref, "")
@@ -66,9 +66,10 @@ class Data(commands.Cog):
         kind: Literal["scatter", "box", "histogram"] | None = None,
     ) -> None:
         data = dataset_for(interaction, dataset)
-        bot_of(interaction).engine.check_capacity()
+        job = ("plot", data.ref, x, y, color, kind or "auto")
+        bot_of(interaction).engine.admit(interaction.user.id, *job)
         await interaction.response.defer(thinking=True)
-        figure = await bot_of(interaction).engine.call("plot", data.ref, x, y, color, kind or "auto")
+        figure = await bot_of(interaction).engine.call(*job, user=interaction.user.id)
         embed = discord.Embed(title=clip(f"{data.name}: {y} and {x}", 256), colour=COLOUR)
         embed.set_image(url=f"attachment://{figure.filename}")
         embed.set_footer(text=clip(figure.alt_text, 2048))

@@ -33,12 +33,11 @@ class Fit(commands.Cog):
         data = dataset_for(interaction, dataset)
         formula = check_formula(data, formula)
         bot = bot_of(interaction)
-        bot.engine.check_capacity()
+        bot.engine.admit(interaction.user.id, "walkthrough_view", data.ref, formula, 0)
         await interaction.response.defer(ephemeral=private, thinking=True)
         content = PagedContent("wt", data.ref, formula)
-        view = await load_view(
-            bot, content, 0
-        )  # a formula that cannot be fitted fails here, before it is stored
+        # a formula that cannot be fitted fails here, before it is stored
+        view = await load_view(bot, content, 0, interaction.user.id)
         key = await bot.store.remember(content)
         await interaction.edit_original_response(**message_for(view, key, content, interaction.user.id))
 

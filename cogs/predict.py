@@ -29,9 +29,10 @@ class Predict(commands.Cog):
     ) -> None:
         data = dataset_for(interaction, dataset)
         formula = check_formula(data, formula)
-        bot_of(interaction).engine.check_capacity()
+        job = ("prediction", data.ref, formula, values)
+        bot_of(interaction).engine.admit(interaction.user.id, *job)
         await interaction.response.defer(thinking=True)
-        step = await bot_of(interaction).engine.call("prediction", data.ref, formula, values)
+        step = await bot_of(interaction).engine.call(*job, user=interaction.user.id)
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
         embed.set_footer(text=clip(f"{data.name} · {formula}", 2048))
         await interaction.edit_original_response(embed=embed)
@@ -55,9 +56,10 @@ class Predict(commands.Cog):
         data = dataset_for(interaction, dataset)
         formula = check_formula(data, formula)
         other = check_formula(data, other)
-        bot_of(interaction).engine.check_capacity()
+        job = ("compare_pages", data.ref, formula, other)
+        bot_of(interaction).engine.admit(interaction.user.id, *job)
         await interaction.response.defer(thinking=True)
-        pages = await bot_of(interaction).engine.call("compare_pages", data.ref, formula, other)
+        pages = await bot_of(interaction).engine.call(*job, user=interaction.user.id)
         embeds = [embed_for(page.step, page.figure) for page in pages]
         files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
         await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)

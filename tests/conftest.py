@@ -9,7 +9,7 @@ from pathlib import Path
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from bot.app import RegressionBot
-from bot.config import Config, DiscordConfig, RateLimitConfig, StorageConfig, WorkerConfig
+from bot.config import Config, DiscordConfig, StorageConfig, WorkerConfig
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import emulator, run_bot  # noqa: F401
 
@@ -24,13 +24,11 @@ def make_bot(
 ) -> RegressionBot:
     """The production bot class with a config that points at ``emu`` and syncs to its first guild.
 
-    The rate limit is lifted (tests send many commands as one user) unless ``sections`` set it;
     ``sections`` replace whole config sections, e.g. ``instructors=InstructorConfig(role_ids=(...,))``.
     """
     config = Config(
         discord=DiscordConfig(token=emu.token, api_base_url=emu.api_base_url, dev_guild_id=emu.guild.id),
-        workers=WorkerConfig(processes=processes, job_timeout=job_timeout),
+        workers=WorkerConfig(processes=processes, job_timeout=job_timeout, jobs_per_user=10_000),
         storage=StorageConfig(database=str(database)),
-        rate_limit=RateLimitConfig(commands=100_000, seconds=1.0),
     )
     return RegressionBot(dataclasses.replace(config, **sections))

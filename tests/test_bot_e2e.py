@@ -259,7 +259,7 @@ async def test_unexpected_errors_get_an_id_and_do_not_affect_others(live, monkey
     emu, bot, _ = live
     original = bot.engine.call
 
-    async def broken(job, *args):
+    async def broken(job, *args, user=None):
         if job == "prediction":
             raise RuntimeError("boom")
         return await original(job, *args)

@@ -40,7 +40,8 @@ def test_environment_overrides_the_file(tmp_path):
         ("[workers]\nprocesses = 0\n", "between 1 and 32"),
         ("[discord]\napi_base_url = 'discord.com'\n", "must start with http"),
         ("[instructors]\nrole_ids = ['admin']\n", "list of numbers"),
-        ("[rate_limit]\ncommands = 0\n", "must be positive"),
+        ("[rate_limit]\ncommands = 8\n", "[rate_limit] is gone"),
+        ("[workers]\njobs_per_user = 0\n", "must be positive"),
     ],
 )
 def test_mistakes_name_the_key(tmp_path, text, message):
@@ -55,12 +56,11 @@ def test_every_section_is_read(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(
         "[instructors]\nrole_ids = [11, 12]\n[uploads]\nmax_megabytes = 1\nmax_rows = 10\nmax_columns = 3\n"
-        "[rate_limit]\ncommands = 2\nseconds = 5\n[workers]\nprocesses = 1\nmax_queue = 4\n"
+        "[workers]\nprocesses = 1\nmax_queue = 4\njobs_per_user = 2\n"
         '[storage]\ndatabase = "x.sqlite3"\n'
     )
     config = load(path, environ={})
     assert config.instructors.role_ids == (11, 12)
     assert (config.uploads.max_megabytes, config.uploads.max_rows, config.uploads.max_columns) == (1.0, 10, 3)
-    assert (config.rate_limit.commands, config.rate_limit.seconds) == (2, 5.0)
-    assert (config.workers.processes, config.workers.max_queue) == (1, 4)
+    assert (config.workers.processes, config.workers.max_queue, config.workers.jobs_per_user) == (1, 4, 2)
     assert config.storage.database == "x.sqlite3"

@@ -8,8 +8,7 @@ import signal
 
 import pytest
 
-from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable
-from bot.ratelimit import RateLimiter
+from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable, UserBusy
 from bot.regression.errors import FormulaError
 
 LECTURE = ("codecademy", "score ~ lesson + completed")
@@ -87,9 +86,36 @@ async def test_a_full_queue_answers_busy_at_once():
         await engine.close()
 
 
-def test_rate_limiter_window():
-    limiter = RateLimiter(limit=2, window=10.0)
-    assert limiter.hit(1, now=0.0) == 0 and limiter.hit(1, now=1.0) == 0
-    assert limiter.hit(1, now=2.0) == pytest.approx(8.0)
-    assert limiter.hit(2, now=2.0) == 0
-    assert limiter.hit(1, now=10.5) == 0
+async def test_users_take_turns_and_a_flooder_is_told_at_once():
+    engine = Engine(processes=1, job_timeout=30.0, max_queue=64, jobs_per_user=3)
+    await engine.start()
+    finished = []
+
+    async def run(user, formula):
+        await engine.call("walkthrough", "penguins", formula, user=user)
+        finished.append(formula)
+
+    try:
+        flood = [
+            "body_mass_g ~ flipper_length_mm",
+            "body_mass_g ~ bill_length_mm",
+            "body_mass_g ~ bill_depth_mm",
+        ]
+        tasks = [asyncio.ensure_future(run(1, f)) for f in flood]
+        await asyncio.sleep(0)
+        with pytest.raises(UserBusy) as info:
+            await engine.call("walkthrough", "penguins", "body_mass_g ~ species", user=1)
+        assert info.value.jobs == 3 and info.value.retry_after >= 1
+        with pytest.raises(UserBusy):
+            engine.admit(1, "walkthrough", "penguins", "body_mass_g ~ species")
+        engine.admit(1, "walkthrough", "penguins", flood[0])
+        engine.admit(2, "walkthrough", "penguins", "body_mass_g ~ species")
+        other = asyncio.ensure_future(run(2, "bill_depth_mm ~ species"))
+        await asyncio.gather(*tasks, other)
+        assert finished.index("bill_depth_mm ~ species") < finished.index(flood[-1])
+        cached = await engine.call("walkthrough", "penguins", flood[0], user=1)
+        assert cached
+        engine.admit(1, "walkthrough", "penguins", flood[0])
+        assert engine._per_user == {}
+    finally:
+        await engine.close()

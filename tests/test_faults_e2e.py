@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 
-from bot.config import RateLimitConfig, WorkerConfig
+from bot.config import WorkerConfig
 from tests.conftest import make_bot
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
@@ -107,23 +107,46 @@ async def test_slow_jobs_are_stopped_and_the_user_told(tmp_path):
         assert await finished(fine) == "The question and the data"
 
 
-async def test_users_who_send_too_fast_are_asked_to_slow_down(tmp_path):
+async def test_what_costs_nothing_is_never_limited(tmp_path):
+    async with running_emulator() as emu, run_bot(make_bot(emu, tmp_path / "bot.sqlite3"), emu, timeout=60):
+        student = emu.user("student")
+        asked = await asyncio.gather(
+            *(emu.slash("explain", {"topic": "slope"}, user=student) for _ in range(30))
+        )
+        answers = await asyncio.gather(*(finished(i) for i in asked))
+        assert answers == ["Slope"] * 30
+        first = await emu.slash(
+            "fit", {"dataset": "codecademy", "formula": "score ~ completed"}, user=student
+        )
+        assert await finished(first) == "The question and the data"
+        again = await asyncio.gather(
+            *(
+                emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"}, user=student)
+                for _ in range(12)
+            )
+        )
+        assert [await finished(i) for i in again] == ["The question and the data"] * 12
+        assert emu.violations == []
+
+
+async def test_a_flooding_user_is_told_to_wait_and_nobody_else_is(tmp_path):
     async with running_emulator() as emu:
-        bot = make_bot(emu, tmp_path / "bot.sqlite3", rate_limit=RateLimitConfig(commands=3, seconds=60))
+        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=WorkerConfig(processes=1, jobs_per_user=2))
         async with run_bot(bot, emu, timeout=60):
-            student = emu.user("student")
-            answers = [
-                await finished(await emu.slash("explain", {"topic": "slope"}, user=student)) for _ in range(4)
-            ]
-            assert answers[:3] == ["Slope"] * 3 and answers[3].startswith("Slow down a little: try again in")
-            other = await emu.slash("explain", {"topic": "slope"}, user=emu.user("instructor"))
-            assert await finished(other) == "Slope"
+            flooder, other = emu.user("student"), emu.user("instructor")
+            flood = await burst(emu, FORMULAS[:6], user=flooder)
+            calm = await emu.slash("fit", {"dataset": "codecademy", "formula": FORMULAS[7]}, user=other)
+            results = await asyncio.gather(*(finished(i) for i in flood))
+            told = [r for r in results if r.startswith("You already have 2 requests being worked on")]
+            assert len(told) == 4 and results.count("The question and the data") == 2, results
+            assert await finished(calm) == "The question and the data"
             assert emu.violations == []
 
 
 async def test_a_full_queue_answers_busy_at_once(tmp_path):
     async with running_emulator() as emu:
-        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=WorkerConfig(processes=1, max_queue=1))
+        workers = WorkerConfig(processes=1, max_queue=1, jobs_per_user=64)
+        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=workers)
         async with run_bot(bot, emu, timeout=60):
             many = await burst(emu, FORMULAS[:6])
             results = await asyncio.gather(*(finished(i) for i in many))
@@ -140,7 +163,7 @@ async def test_the_token_never_appears_in_logs_or_answers(tmp_path, caplog):
     ):
         original = bot.engine.call
 
-        async def broken(job, *args):
+        async def broken(job, *args, user=None):
             raise RuntimeError("an unexpected failure")
 
         bot.engine.call = broken

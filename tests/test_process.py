@@ -54,8 +54,7 @@ async def bot_process(emu: DiscordEmulator, tmp_path: Path):
     config = tmp_path / "config.toml"
     config.write_text(
         f'[discord]\ntoken = "{emu.token}"\napi_base_url = "{emu.api_base_url}"\ndev_guild_id = {emu.guild.id}\n'
-        f'[workers]\nprocesses = 1\n[storage]\ndatabase = "{tmp_path / "data" / "bot.sqlite3"}"\n'
-        "[rate_limit]\ncommands = 1000\n"
+        f'[workers]\nprocesses = 1\njobs_per_user = 1000\n[storage]\ndatabase = "{tmp_path / "data" / "bot.sqlite3"}"\n'
     )
     identified = len(emu.gateway.identifies)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {"MPLBACKEND": "Agg"}
