@@ -135,7 +135,12 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     workers = _section(WorkerConfig, raw.get("workers"), "workers")
     if not 1 <= workers.processes <= 32:
         raise ConfigError("[workers] processes must be between 1 and 32")
-    if workers.job_timeout <= 0 or workers.max_queue < 1 or workers.cache_size < 0 or workers.jobs_per_user < 1:
+    if (
+        workers.job_timeout <= 0
+        or workers.max_queue < 1
+        or workers.cache_size < 0
+        or workers.jobs_per_user < 1
+    ):
         raise ConfigError(
             "[workers] job_timeout, max_queue and jobs_per_user must be positive, cache_size at least 0"
         )

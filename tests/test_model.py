@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import patsy
 import pytest
 
 from bot.regression.datasets import DatasetRegistry
@@ -170,3 +171,48 @@ def test_errors_survive_pickling_between_processes(registry):
     assert type(copy) is FormulaError and copy.render() == info.value.render()
     error = ValueParseError("bad", "hint")
     assert pickle.loads(pickle.dumps(error)).render() == "bad\nhint"
+
+
+SHAPES = [
+    ("codecademy", "score ~ lesson + completed"),
+    ("codecademy", "score ~ center(completed) * lesson"),
+    ("penguins", "body_mass_g ~ standardize(flipper_length_mm) + standardize(I(bill_length_mm / 10))"),
+    ("penguins", "log(body_mass_g) ~ C(year) + sqrt(flipper_length_mm)"),
+    ("grunfeld", "invest ~ value + I(value ** 2) + firm - 1"),
+    ("students", "port3 ~ C(studytime_port) * center(port1)"),
+    ("statecrime", "violent ~ exp(I(poverty / 10)) + region:poverty"),
+]
+
+
+@pytest.mark.parametrize(("dataset", "formula"), SHAPES)
+def test_the_design_matches_statsmodels_own_formula_interface(registry, dataset, formula):
+    import statsmodels.formula.api as smf
+
+    data = registry.get(dataset)
+    model = fit(data, formula)
+    frame = model.used_rows(data.frame)
+    functions = {"log": np.log, "sqrt": np.sqrt, "exp": np.exp}
+    functions |= {"center": patsy.center, "standardize": patsy.standardize}
+    reference = smf.ols(model.formula.canonical(), frame, eval_env=functions).fit()
+    assert [c.name for c in model.coefficients] == list(reference.params.index)
+    assert np.allclose([c.estimate for c in model.coefficients], reference.params.to_numpy())
+    new = frame.sample(7, random_state=1)
+    assert np.allclose(model.predict_frame(new), reference.predict(new))
+
+
+def test_no_formula_text_is_ever_evaluated(registry, monkeypatch):
+    import builtins
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("eval was called")
+
+    monkeypatch.setattr(builtins, "eval", refuse)
+    for data in registry.all():
+        for formula in data.examples:
+            model = fit(data, formula)
+            case = model.used_rows(data.frame).iloc[0]
+            values = {
+                name: (str(case[name]) if model.categorical(name) is not None else float(case[name]))
+                for name in model.predictors()
+            }
+            assert predict(model, values).estimate == pytest.approx(model.fitted[0])

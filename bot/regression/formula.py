@@ -1,7 +1,7 @@
 """The safe formula language: parse user text into a structure, validate it, render a canonical form.
 
-User text is never evaluated. The string handed to statsmodels (``Formula.to_patsy()``) is generated from
-the parsed, validated structure only.
+User text is never evaluated: statsmodels gets design matrices built from the parsed, validated structure
+(``design.py``); ``patsy_factor`` only names the design columns the way statsmodels users know them.
 
 Grammar (a hand-written tokenizer and recursive-descent parser)::
 
@@ -99,11 +99,12 @@ class Formula:
         Spacing and the expansion of ``*`` can make it longer than what the user typed, so parse it again
         with a ``max_length`` to match (every other limit holds for it as for the original).
         """
-        return self._render(patsy=False)
-
-    def to_patsy(self) -> str:
-        """The formula string for statsmodels, built only from validated pieces."""
-        return self._render(patsy=True)
+        rhs = " + ".join(":".join(_render(f, False) for f in term.factors) for term in self.terms)
+        if not rhs:
+            rhs = "1" if self.intercept else "0"
+        elif not self.intercept:
+            rhs += " - 1"
+        return f"{_render(self.response, False)} ~ {rhs}"
 
     def columns(self) -> tuple[str, ...]:
         """Every column the formula uses, in order of first appearance, response first."""
@@ -112,14 +113,6 @@ class Formula:
     def rhs_columns(self) -> tuple[str, ...]:
         """The predictor columns, in order of first appearance."""
         return _unique(c.name for term in self.terms for f in term.factors for c in _walk_columns(f))
-
-    def _render(self, patsy: bool) -> str:
-        rhs = " + ".join(":".join(_render(f, patsy) for f in term.factors) for term in self.terms)
-        if not rhs:
-            rhs = "1" if self.intercept else "0"
-        elif not self.intercept:
-            rhs += " - 1"
-        return f"{_render(self.response, patsy)} ~ {rhs}"
 
 
 @dataclass(frozen=True)
@@ -143,7 +136,7 @@ def factor_text(expr: Expr) -> str:
 
 
 def patsy_factor(expr: Expr) -> str:
-    """The patsy code of one factor, exactly as it appears in ``Formula.to_patsy()``."""
+    """The name patsy would give one factor (``Q('a b')``, ``I(x ** 2)``): used to name design columns."""
     return _render(expr, patsy=True)
 
 

@@ -1,7 +1,7 @@
 """Fit a validated formula by ordinary least squares into an immutable value with everything explanations need.
 
-The only formula text that reaches patsy/statsmodels is ``Formula.to_patsy()``, built from the parsed and
-validated structure, evaluated in an environment that holds nothing but ``log``, ``sqrt`` and ``exp``.
+No formula text reaches patsy or statsmodels: the design matrices are built from the parsed, validated
+structure (``design.design_matrices``), whose factors compute their values without evaluating anything.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from statsmodels.regression.linear_model import OLS
 
 from bot.regression import formula as fm
 from bot.regression.datasets import Dataset
+from bot.regression.design import ExprFactor, design_matrices
 from bot.regression.errors import ModelError, ValueParseError, suggestion
 from bot.regression.text import value_text
 
 CONFIDENCE = 0.95
-_EVAL_ENV = patsy.EvalEnvironment([{"log": np.log, "sqrt": np.sqrt, "exp": np.exp}])
 
 
 @dataclass(frozen=True)
@@ -266,13 +266,11 @@ def _drop_unused_levels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _design(parsed: fm.Formula, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Build response and design matrices from the canonical patsy string."""
+    """Build response and design matrices from the validated structure (nothing is evaluated)."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            y, x = patsy.dmatrices(
-                parsed.to_patsy(), frame, eval_env=_EVAL_ENV, NA_action="drop", return_type="dataframe"
-            )
+            y, x = design_matrices(parsed, frame)
         except patsy.PatsyError as exc:
             raise ModelError(f"This formula cannot be built on this data: {exc.message}") from None
     return y, x
@@ -407,11 +405,9 @@ def _is_full_rank(matrix: np.ndarray) -> bool:
 
 
 def _factor_expr(parsed: fm.Formula, factor: Any) -> fm.Expr:
-    """Our expression for a patsy factor (matched through patsy's own normalisation of the code)."""
-    for term in parsed.terms:
-        for expr in term.factors:
-            if patsy.EvalFactor(fm.patsy_factor(expr)) == factor:
-                return expr
+    """Our expression for a design factor (every factor is an ``ExprFactor`` of the parsed formula)."""
+    if isinstance(factor, ExprFactor):
+        return factor.expr
     raise LookupError(f"factor {factor.name()} is not in {parsed.canonical()}")
 
 
