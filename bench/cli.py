@@ -125,7 +125,19 @@ def machine() -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement, as one JSON-ready dict."""
     started = time.monotonic()
-    options = LiveOptions(args.bursts, args.soak, args.workers, args.heartbeat_ms, args.schema_check)
+    others, flood = (3, 8) if args.quick else (29, 60)
+    commands, presses = (6, 6) if args.quick else (25, 40)
+    options = LiveOptions(
+        args.bursts,
+        args.soak,
+        args.workers,
+        args.heartbeat_ms,
+        args.schema_check,
+        others,
+        flood,
+        commands,
+        presses,
+    )
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),

@@ -60,6 +60,10 @@ class LiveOptions:
     workers: int
     heartbeat_ms: int
     schema_check: bool = True
+    fair_others: int = 29
+    fair_flood: int = 60
+    demo_commands: int = 25
+    demo_presses: int = 40
 
 
 @dataclass(frozen=True)
@@ -295,6 +299,125 @@ async def soak(
     }
 
 
+REFUSED = ("You already have", "The bot is busy")
+
+
+def _said(interaction: EmulatedInteraction) -> str:
+    """What an answered interaction says: its embed title, or its (private) message text."""
+    message = interaction.original
+    if message is not None and not message.deleted and message.embeds:
+        return str(message.embeds[0].get("title", ""))
+    texts = [m.content for m in interaction.followups if m.content]
+    return texts[-1] if texts else (message.content if message is not None else "")
+
+
+async def fair_use(
+    emu: DiscordEmulator, bot: RegressionBot, pool: FormulaPool, others: int, flood: int
+) -> dict[str, Any]:
+    """``others`` users each send one distinct /fit, first alone, then while one user sends ``flood``
+    distinct ones at the same moment: how much the flood slows the others (p95 ratio), and what the
+    flooder is told."""
+    students = [u for u in emu.users if u.username.startswith("student")]
+    flooder, crowd = students[0], students[1 : others + 1]
+    alone, _, _ = await _run(emu, pool.fits(others), iter(crowd), image=True)
+    await asyncio.sleep(1)
+    mixed = [*pool.fits(others), *pool.fits(flood)]
+    senders = iter([*crowd, *[flooder] * flood])
+    start = emu.now()
+    interactions = await asyncio.gather(
+        *(emu.slash(name, options, user=next(senders)) for name, options in mixed)
+    )
+    await asyncio.gather(*(i.wait_done(60.0 + 2 * len(mixed)) for i in interactions))
+    grouped = _by_token(emu)
+    together = [_outcome(i, grouped.get(i.token, []), None, True) for i in interactions[:others]]
+    told = Counter(_said(i).split(":")[0] for i in interactions[others:])
+    _forget(emu)
+    base = latency([o.answer * 1000 for o in alone if o.answer is not None])
+    with_flood = latency([o.answer * 1000 for o in together if o.answer is not None])
+    return {
+        "others": others,
+        "flood": flood,
+        "others_alone_answer_ms": base,
+        "others_with_flood_answer_ms": with_flood,
+        "p95_ratio": round(with_flood["p95"] / base["p95"], 2) if base["p95"] and with_flood["p95"] else None,
+        "others_errors": sum(o.error is not None for o in together),
+        "flooder_answers": sum(v for k, v in told.items() if not k.startswith(REFUSED)),
+        "flooder_told_to_wait": sum(v for k, v in told.items() if k.startswith(REFUSED)),
+        "flooder_samples": [k for k, _ in told.most_common(3)],
+        "duration_s": round(emu.now() - start, 2),
+    }
+
+
+async def instructor_demo(
+    emu: DiscordEmulator, pool: FormulaPool, commands: int, presses: int
+) -> dict[str, Any]:
+    """One instructor runs the lecture in front of a class: ``commands`` commands (fits, predictions,
+    comparisons, explanations, a typo or two) and ``presses`` page turns, each as soon as the last was
+    answered; how many were refused (never, with the default settings)."""
+    instructor = emu.user("instructor")
+    script: list[Command] = []
+    kinds = itertools.cycle(["fit", "predict", "compare", "explain", "fit", "typo"])
+    fits = iter(pool.fits(commands))
+    for _ in range(commands):
+        kind = next(kinds)
+        if kind == "predict":
+            script.append(
+                (
+                    "predict",
+                    {
+                        "dataset": LECTURE_DATASET,
+                        "formula": LECTURE_FORMULA,
+                        "values": "completed=35 lesson=Lesson A",
+                    },
+                )
+            )
+        elif kind == "compare":
+            script.append(
+                (
+                    "compare",
+                    {"dataset": LECTURE_DATASET, "formula": "score ~ completed", "other": LECTURE_FORMULA},
+                )
+            )
+        elif kind == "explain":
+            script.append(("explain", {"topic": "slope"}))
+        elif kind == "typo":
+            script.append(("fit", {"dataset": LECTURE_DATASET, "formula": "score ~ lesons + completed"}))
+        else:
+            script.append(next(fits))
+    refused, answered, pages = 0, 0, 0
+    start = emu.now()
+    walkthroughs = []
+    for name, options in script:
+        interaction = await emu.slash(name, options, user=instructor)
+        await interaction.wait_done(120)
+        said = _said(interaction)
+        refused += said.startswith(REFUSED)
+        answered += not said.startswith(REFUSED)
+        if name == "fit" and interaction.original is not None and interaction.original.components:
+            walkthroughs.append(interaction.original.id)
+    for index in range(presses):
+        if not walkthroughs:
+            break
+        message = emu.messages.get(walkthroughs[index % len(walkthroughs)])
+        nexts = [c for c in message.custom_ids() if c.endswith(":n")]
+        if not nexts or message.component(nexts[0]).get("disabled"):
+            walkthroughs.remove(message.id)
+            continue
+        press = await emu.press(message, nexts[0], user=instructor)
+        await press.wait_done(120)
+        pages += 1
+        said = _said(press)
+        refused += said.startswith(REFUSED)
+    _forget(emu)
+    return {
+        "commands": len(script),
+        "presses": pages,
+        "answered_commands": answered,
+        "refused": refused,
+        "duration_s": round(emu.now() - start, 1),
+    }
+
+
 def _startup(emu: DiscordEmulator, started: float, ready: float) -> dict[str, float | None]:
     """Seconds from ``bot.start`` to login, to the command sync and to IDENTIFY (the emulator's READY).
 
@@ -364,6 +487,8 @@ async def measure(options: LiveOptions) -> dict[str, Any]:
                     ):
                         await asyncio.sleep(2 * options.heartbeat_ms / 1000)  # settle between bursts
                         bursts.append(await burst(emu, bot, users, mix, commands, options.heartbeat_ms))
+                fairness = await fair_use(emu, bot, pool, options.fair_others, options.fair_flood)
+                demo = await instructor_demo(emu, pool, options.demo_commands, options.demo_presses)
                 soaked = await soak(emu, bot, users, soak_commands(options.soak, pool))
                 await sampler.stop()
                 used = _memory(bot, sampler) | {
@@ -374,6 +499,8 @@ async def measure(options: LiveOptions) -> dict[str, Any]:
     return {
         "startup": startup,
         "bursts": bursts,
+        "fair_use": fairness,
+        "instructor_demo": demo,
         "memory": used,
         "engine_jobs_run": jobs_run,
         "same_mix_formula": f"{LECTURE_DATASET}: variants of {LECTURE_FORMULA}",

@@ -117,8 +117,26 @@ def _engine(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _fair_use(results: dict[str, Any]) -> list[str]:
+    f, d = results["fair_use"], results["instructor_demo"]
+    return [
+        "",
+        f"Fair use: {f['others']} users' /fit alone, answer p95 {_n(f['others_alone_answer_ms']['p95'])} ms; while one "
+        f"user sends {f['flood']} at once, p95 {_n(f['others_with_flood_answer_ms']['p95'])} ms "
+        f"(x{_n(f['p95_ratio'], 2)}), {f['others_errors']} errors; the flooder got {f['flooder_answers']} answers and "
+        f"was told to wait {f['flooder_told_to_wait']} times",
+        f"Instructor demo: {d['commands']} commands and {d['presses']} page turns by one user, one after another, "
+        f"in {_n(d['duration_s'], 1)} s: {d['refused']} refused",
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     """Every section of ``results`` as aligned text."""
     return "\n".join(
-        _machine(results) + _startup(results) + _bursts(results) + _memory(results) + _engine(results)
+        _machine(results)
+        + _startup(results)
+        + _bursts(results)
+        + _fair_use(results)
+        + _memory(results)
+        + _engine(results)
     )

@@ -61,6 +61,17 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
         assert_numbers(burst["cpu_s"], ("bot_process", "workers"))
     assert sum(burst["answer_ms"]["n"] for burst in bursts) > 0, [b["error_samples"] for b in bursts]
 
+    fair = results["fair_use"]
+    assert (fair["others"], fair["flood"]) == (3, 8)
+    assert_latency(fair["others_alone_answer_ms"])
+    assert_latency(fair["others_with_flood_answer_ms"])
+    assert_numbers(fair, ("p95_ratio",), allow_none=True)
+    assert_numbers(fair, ("others_errors", "flooder_answers", "flooder_told_to_wait", "duration_s"))
+    assert fair["flooder_answers"] + fair["flooder_told_to_wait"] == 8
+    demo = results["instructor_demo"]
+    assert demo["commands"] == 6 and demo["answered_commands"] + demo["refused"] == 6
+    assert_numbers(demo, ("presses", "refused", "duration_s"))
+
     memory = results["memory"]
     assert_memory(memory["bot"])
     assert memory["workers"]
@@ -112,3 +123,4 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
 
     printed = capsys.readouterr().out
     assert "/fit bursts" in printed and "Engine alone" in printed and str(out) in printed
+    assert "Fair use:" in printed and "Instructor demo:" in printed
