@@ -106,7 +106,7 @@ ENTRIES: tuple[Entry, ...] = (
         "r-squared",
         "R² (coefficient of determination)",
         "The share of the variation of the response around its mean that the model accounts for (0 to 1). "
-        "It always rises when a predictor is added, even a useless one, so compare models with **adjusted "
+        "It never falls when a predictor is added, even a useless one, so compare models with **adjusted "
         "R²** or an F-test. R² does not say how important a single predictor is, nor whether the model is "
         "right.",
         "`/compare dataset:codecademy formula:score ~ completed other:score ~ lesson + completed`",
@@ -255,9 +255,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "simpsons-paradox",
         "Simpson's paradox",
-        "A trend that appears in pooled data reverses within every group. Penguins: longer bills go with "
-        "shallower bills overall (slope −0.08), but with deeper bills within each species (+0.20), because "
-        "the species differ in both measurements.",
+        "A trend that appears in pooled data reverses within the groups, clearly (both slopes' intervals "
+        "exclude 0). Penguins: longer bills go with shallower bills when all penguins are pooled, but with "
+        "deeper bills within each species, because the species differ in both measurements. The /compare "
+        "below computes both slopes and shows exactly how the pooled one mixes in the species.",
         "`/compare dataset:penguins formula:bill_depth_mm ~ bill_length_mm other:bill_depth_mm ~ "
         "bill_length_mm + species`",
         ("holding-fixed",),
