@@ -507,12 +507,15 @@ def nice_values(minimum: float, maximum: float, centre: float, count: int = 3) -
     return (_tidy(centre),)
 
 
-def typical_value(mean: float, minimum: float, maximum: float) -> float:
-    """A round value near the mean, inside the range: 30.75 on a 9-53 scale becomes 31."""
+def typical_value(mean: float, minimum: float, maximum: float, whole: bool = False) -> float:
+    """A round value near the mean, inside the range: 30.75 on a 9-53 scale becomes 31 (a whole number
+    for a column of whole numbers)."""
     span = maximum - minimum
     if not span > 0:
         return _tidy(mean)
     step = 10 ** math.floor(math.log10(span)) / 10
+    if whole:
+        step = max(step, 1.0)
     value = min(max(round(mean / step) * step, minimum), maximum)
     return _tidy(value)
 
@@ -585,7 +588,7 @@ class _Explainer:
                 Variable(
                     name=name,
                     categorical=False,
-                    typical=typical_value(mean, low, high),
+                    typical=typical_value(mean, low, high, bool(np.all(np.mod(values, 1) == 0))),
                     stated=nice_values(low, high, float(np.median(values))),
                     zero=None,
                     near_zero=0,
