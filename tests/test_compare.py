@@ -33,7 +33,7 @@ def test_nested_f_test_matches_the_anova_by_hand(registry):
     side, changed, picture = result.steps
     assert "F-test" in side.body and "R²" in side.body
     assert "1.31" in changed.body and "1.35" in changed.body
-    assert "mean **completed** by **lesson**: Lesson A 30.18, Lesson B 31.32" in changed.body
+    assert "the mean **completed** differs by **lesson** (Lesson A 30.18, Lesson B 31.32)" in changed.body
     assert isinstance(picture.figure, ScatterSpec)
     assert [line.dashed for line in picture.figure.lines] == [False, False, True]
     assert picture.figure.lines[-1].pooled

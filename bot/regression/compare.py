@@ -29,7 +29,7 @@ from bot.regression.meaning import (
 from bot.regression.model import FittedModel, fit
 from bot.regression.steps import Step
 from bot.regression.text import clip, listing, number, p_value, value_text
-from bot.regression.walkthrough import decomposition
+from bot.regression.walkthrough import decomposition, relation_text
 
 _BODY = 4000
 
@@ -236,15 +236,7 @@ def _relations(dataset: Dataset, meanings: tuple[Meaning, Meaning], smaller: Fit
     larger = next(m for m in meanings if m.model is not smaller)
     rows = larger.model.used_rows(dataset.frame)
     extra = [v for v in larger.variables if v.name not in smaller.predictors() and v.name != x]
-    pieces = []
-    for found in (relation(rows, v, x) for v in extra[:3]):
-        if found.means:
-            listed = ", ".join(f"{level} {number(mean)}" for level, mean in found.means)
-            pieces.append(f"mean **{x}** by **{found.variable}**: {listed}")
-        elif found.correlation is not None:
-            pieces.append(
-                f"the correlation between **{found.variable}** and **{x}** is {number(found.correlation)}"
-            )
+    pieces = [text for text in (relation_text(relation(rows, v, x), x) for v in extra[:3]) if text]
     return (" Why: " + "; ".join(pieces) + ".") if pieces else ""
 
 

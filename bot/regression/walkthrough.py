@@ -46,6 +46,7 @@ from bot.regression.meaning import (
     Meaning,
     Predicted,
     Reading,
+    Relation,
     SeparateSlopes,
     Slope,
     SlopeChange,
@@ -1587,15 +1588,7 @@ def _slope_change_text_full(words: _Words, change: SlopeChange) -> str:
         f"{words.model.n} {words.rows}), {what} is {number(change.alone.estimate)}; here it is "
         f"{number(change.here.estimate)}."
     )
-    reasons = []
-    for relation in change.relations:
-        if relation.means:
-            listed = ", ".join(f"{level} {number(mean)}" for level, mean in relation.means)
-            reasons.append(f"the mean **{x}** differs by **{relation.variable}** ({listed})")
-        elif relation.correlation is not None:
-            reasons.append(
-                f"**{relation.variable}** and **{x}** have a correlation of {number(relation.correlation)}"
-            )
+    reasons = [text for text in (relation_text(r, x) for r in change.relations) if text]
     if reasons:
         sentence += (
             f" The simple slope mixes in the other predictors because {listing(reasons)}: a {words.row} with more "
@@ -1620,6 +1613,16 @@ def _slope_change_text_full(words: _Words, change: SlopeChange) -> str:
             f"(alone {words.interval(change.alone)}; here {words.interval(change.here)}), so this is not a clear reversal."
         )
     return sentence
+
+
+def relation_text(relation: Relation, x: str) -> str:
+    """``the mean completed differs by lesson (Lesson A 30.18, Lesson B 31.32)`` or a correlation."""
+    if relation.means:
+        listed = ", ".join(f"{level} {number(mean)}" for level, mean in relation.means)
+        return f"the mean **{x}** differs by **{relation.variable}** ({listed})"
+    if relation.correlation is not None:
+        return f"**{relation.variable}** and **{x}** have a correlation of {number(relation.correlation)}"
+    return ""
 
 
 def decomposition(
