@@ -22,12 +22,15 @@ from bench import proc
 from bench.engine_alone import engine
 from bench.live import LiveOptions, measure
 from bench.report import table
+from bench.uploads import UploadOptions, measure_uploads
 from bot.config import WorkerConfig
 
 DEFAULT_BURSTS = (1, 10, 30, 100)
 QUICK_BURSTS = (1, 3)
 DEFAULT_SOAK, QUICK_SOAK = 500, 10
 DEFAULT_RUNS, QUICK_RUNS = 15, 2
+DEFAULT_UPLOADS, QUICK_UPLOADS = 20, 2
+DEFAULT_UPLOAD_MB, QUICK_UPLOAD_MB = 4.9, 0.1  # the default upload limit is 5 MB
 PACKAGES = ("discord.py", "aiohttp", "statsmodels", "pandas", "numpy", "scipy", "matplotlib", "seaborn")
 
 
@@ -58,6 +61,12 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         "--runs", type=int, help=f"timed runs per engine measurement (default {DEFAULT_RUNS})"
     )
     parser.add_argument(
+        "--uploads", type=int, help=f"uploads stored for the start-up measurement (default {DEFAULT_UPLOADS})"
+    )
+    parser.add_argument(
+        "--upload-mb", type=float, help=f"size of each generated upload in MB (default {DEFAULT_UPLOAD_MB})"
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=WorkerConfig().processes,
@@ -75,7 +84,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"a small run: bursts {','.join(map(str, QUICK_BURSTS))}, soak {QUICK_SOAK}, {QUICK_RUNS} engine runs",
+        help=f"a small run: bursts {','.join(map(str, QUICK_BURSTS))}, soak {QUICK_SOAK}, {QUICK_RUNS} engine runs, "
+        f"{QUICK_UPLOADS} uploads of {QUICK_UPLOAD_MB} MB",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("bench-results.json"), help="JSON file (default %(default)s)"
@@ -86,6 +96,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     args.bursts = args.bursts or (QUICK_BURSTS if args.quick else DEFAULT_BURSTS)
     args.soak = max(0, args.soak if args.soak is not None else QUICK_SOAK if args.quick else DEFAULT_SOAK)
     args.runs = max(1, args.runs or (QUICK_RUNS if args.quick else DEFAULT_RUNS))
+    if args.uploads is None:
+        args.uploads = QUICK_UPLOADS if args.quick else DEFAULT_UPLOADS
+    args.upload_mb = args.upload_mb or (QUICK_UPLOAD_MB if args.quick else DEFAULT_UPLOAD_MB)
+    if args.uploads < 0 or args.upload_mb <= 0:
+        parser.error("--uploads must be at least 0 and --upload-mb more than 0")
     return args
 
 
@@ -149,11 +164,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "heartbeat_interval_ms": args.heartbeat_ms,
             "quick": args.quick,
             "emulator_schema_check": args.schema_check,
+            "uploads": args.uploads,
+            "upload_mb": args.upload_mb,
             "clock": "the emulator's (time.monotonic); the bot and the emulator share one process and loop",
         },
     }
     results |= asyncio.run(measure(options))
     results["engine"] = engine(args.runs)
+    results["uploads"] = asyncio.run(measure_uploads(UploadOptions(args.uploads, args.upload_mb, args.runs)))
     results["duration_s"] = round(time.monotonic() - started, 1)
     return results
 

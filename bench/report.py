@@ -130,6 +130,32 @@ def _fair_use(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _uploads(results: dict[str, Any]) -> list[str]:
+    c, s = results["uploads"]["check"], results["uploads"]["startup"]
+    lines = [
+        "",
+        f"Uploads: checking a {c['csv_bytes'] / 1e6:.1f} MB CSV ({c['rows']:,} rows × {c['columns']} columns) "
+        f"takes {_n(c['check']['median_ms'])} ms (p90 {_n(c['check']['p90_ms'])}), writing its typed form "
+        f"{_n(c['encode']['median_ms'])} ms; a worker reads it back in {_n(c['worker_read']['median_ms'], 1)} ms, "
+        f"the bot its schema in {_n(c['bot_read_schema']['median_ms'], 1)} ms",
+        f"  stored: the CSV {c['csv_bytes'] / 1e6:.2f} MB, typed columns {c['typed_bytes'] / 1e6:.2f} MB, "
+        f"schema {c['schema_bytes'] / 1e3:.1f} kB",
+        f"{'Bot start, ' + str(s['uploads']) + ' uploads of ' + str(s['megabytes_each']) + ' MB:':<54}"
+        f"{'ready s':>8}{'RSS MiB':>10}{'PSS MiB':>10}",
+    ]
+    labels = {
+        "none": "no uploads",
+        "stored": "uploads stored",
+        "stored_as_csv_first_start": "stored as CSV only, first start (types them)",
+        "stored_as_csv_next_start": "stored as CSV only, next start",
+    }
+    for key, label in labels.items():
+        r = s[key]
+        listed = f"   ({r['uploads_listed']} listed by /datasets)" if key != "none" else ""
+        lines.append(f"  {label:<52}{r['ready_s']:>8.2f}{r['rss_mb']:>10.1f}{r['pss_mb']:>10.1f}{listed}")
+    return lines
+
+
 def table(results: dict[str, Any]) -> str:
     """Every section of ``results`` as aligned text."""
     return "\n".join(
@@ -139,4 +165,5 @@ def table(results: dict[str, Any]) -> str:
         + _fair_use(results)
         + _memory(results)
         + _engine(results)
+        + _uploads(results)
     )

@@ -1,7 +1,8 @@
 """The Discord bot: a ``commands.Bot`` that loads the cogs, owns the worker pool and the store, and syncs.
 
-Start-up order (``setup_hook``): open the store, start and warm the workers, load every cog in ``cogs/``,
-register the persistent (dynamic) buttons, and sync the command tree to the dev guild if one is set.
+Start-up order (``setup_hook``): open the store, start and warm the workers, load every cog in ``cogs/``
+(each registers its own persistent buttons), register the page buttons that several cogs' messages carry,
+and sync the command tree to the dev guild if one is set.
 A global sync happens only on ``python -m bot sync``.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import pkgutil
-import traceback
-import uuid
 from pathlib import Path
 
 import discord
@@ -21,75 +20,24 @@ from discord.ext import commands
 import cogs
 from bot.config import Config
 from bot.discord_api import ApiGatewayMixin, use_api_base_url
-from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable, UserBusy
+from bot.engine import Engine
 from bot.regression.datasets import DatasetRegistry
-from bot.regression.errors import UserInputError
 from bot.regression.uploads import UploadLimits
+from bot.replies import report_error
 from bot.server_datasets import ServerDatasets
 from bot.store import Store
+from cogs._pager import PageButton, PageSelect
 
 log = logging.getLogger(__name__)
 
 
-class ErrorTree(app_commands.CommandTree):
+class ErrorTree(app_commands.CommandTree["RegressionBot"]):
     """Turns every error into an ephemeral answer (specific for user mistakes, an apology with an id else)."""
 
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction[RegressionBot], error: app_commands.AppCommandError
+    ) -> None:
         await report_error(interaction, error)
-
-
-async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Answer ``interaction`` with what went wrong (ephemeral), logging unexpected errors with an id."""
-    original = error
-    while isinstance(original, app_commands.CommandInvokeError | app_commands.TransformerError) and (
-        original.__cause__ is not None or getattr(original, "original", None) is not None
-    ):
-        original = getattr(original, "original", None) or original.__cause__  # type: ignore[assignment]
-    if isinstance(original, UserInputError):
-        text = original.render()
-        if "\n" in text and isinstance(original.message, str):
-            head, _, rest = text.partition("\n")
-            text = f"{head}\n```\n{rest}\n```" if "^" in rest else text
-    elif isinstance(original, EngineTimeout):
-        text = "⏱️ That took too long and was stopped. Try a smaller model (fewer terms or levels)."
-    elif isinstance(original, EngineUnavailable):
-        text = "The worker doing this stopped unexpectedly and was restarted. Please try again."
-    elif isinstance(original, UserBusy):
-        text = (
-            f"You already have {original.jobs} requests being worked on: wait for them to finish "
-            f"(about {max(1, round(original.retry_after))} s), then try again."
-        )
-    elif isinstance(original, EngineBusy):
-        text = f"The bot is busy right now: try again in {max(1, round(original.retry_after))} s."
-    elif isinstance(original, app_commands.CheckFailure):
-        text = str(original) or "You can't use this command here."
-    else:
-        error_id = uuid.uuid4().hex[:8]
-        log.error(
-            "error %s in %s: %s",
-            error_id,
-            interaction.command.qualified_name if interaction.command else interaction.data,
-            "".join(traceback.format_exception(original)),
-        )
-        text = f"Sorry, something went wrong on my side (error id `{error_id}`). The team can look it up in the log."
-    await send_ephemeral(interaction, text[:1990])
-
-
-async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    """Send ``text`` privately, as the response or as a follow-up, whichever is still possible.
-
-    After a deferred "thinking" response the first follow-up would fill the (possibly public) placeholder,
-    so the placeholder is deleted first and the message sent as a new private follow-up.
-    """
-    try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(text, ephemeral=True)
-            return
-        if interaction.response.type == discord.InteractionResponseType.deferred_channel_message:
-            await interaction.delete_original_response()
-        await interaction.followup.send(text, ephemeral=True)
-    except discord.HTTPException:
-        log.exception("could not report an error to the user")
 
 
 class RegressionBot(ApiGatewayMixin, commands.Bot):
@@ -140,6 +88,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         for module in pkgutil.iter_modules(cogs.__path__):
             if not module.name.startswith("_"):
                 await self.load_extension(f"cogs.{module.name}")
+        self.add_dynamic_items(PageButton, PageSelect)
         guild_id = self.config.discord.dev_guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)

@@ -1,11 +1,14 @@
 """The offline command line: the same explanations as the Discord bot, printed to the terminal.
 
-``python -m bot datasets | describe | fit | predict | compare`` — no token, no network.
+``python -m bot datasets | describe | fit | predict | compare`` — no token, no network. Wherever a
+dataset is asked for, the path of a CSV file works too (``python -m bot fit grades.csv "grade ~ hours"``),
+checked with the same rules and messages as an instructor's upload.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -17,6 +20,7 @@ from bot.regression.errors import UserInputError
 from bot.regression.jobs import Page
 
 OFFLINE_COMMANDS = ("datasets", "describe", "fit", "predict", "compare")
+DATASET_HELP = "a bundled dataset's name, or the path of a CSV file"
 
 
 def terminal_text(markdown: str) -> str:
@@ -40,6 +44,16 @@ def _print_pages(pages: Sequence[Page], out: Path | None) -> None:
             print(f"\n[figure: {path}]\n[alt text: {page.figure.alt_text}]")
 
 
+def dataset_ref(text: str) -> str:
+    """The engine's ref for a dataset argument: a CSV file's ``file:<path>`` when ``text`` is a path.
+
+    A dataset's name never holds a dot or a slash, so text with either is a path.
+    """
+    if "." in text or "/" in text or os.sep in text:
+        return f"file:{Path(text).expanduser().resolve()}"
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     """The offline CLI's arguments."""
     parser = argparse.ArgumentParser(
@@ -51,19 +65,19 @@ def _parser() -> argparse.ArgumentParser:
     describe = sub.add_parser(
         "describe", help="columns, summary statistics and example formulas of a dataset"
     )
-    describe.add_argument("dataset")
+    describe.add_argument("dataset", help=DATASET_HELP)
     describe.add_argument("--out", type=Path, default=None, help="write the figures into this folder")
     fit = sub.add_parser("fit", help="fit a formula and print the step-by-step walkthrough")
-    fit.add_argument("dataset")
+    fit.add_argument("dataset", help=DATASET_HELP)
     fit.add_argument("formula")
     fit.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default: out)")
     fit.add_argument("--theme", choices=("light", "dark"), default="light")
     predict = sub.add_parser("predict", help="predict from name=value pairs, with the arithmetic shown")
-    predict.add_argument("dataset")
+    predict.add_argument("dataset", help=DATASET_HELP)
     predict.add_argument("formula")
     predict.add_argument("values", nargs="*", help="e.g. completed=35 'lesson=Lesson A'")
     compare = sub.add_parser("compare", help="compare two formulas side by side")
-    compare.add_argument("dataset")
+    compare.add_argument("dataset", help=DATASET_HELP)
     compare.add_argument("first")
     compare.add_argument("second")
     compare.add_argument("--out", type=Path, default=None, help="write the figures into this folder")
@@ -78,18 +92,19 @@ def run(argv: Sequence[str]) -> int:
         if args.command == "datasets":
             print(terminal_text(dataset_list_markdown(jobs.registry().all())))
         elif args.command == "describe":
-            _print_pages(jobs.describe_pages(args.dataset, theme), args.out)
+            _print_pages(jobs.describe_pages(dataset_ref(args.dataset), theme), args.out)
         elif args.command == "fit":
-            name = jobs.dataset(args.dataset).name
-            count = len(jobs.walkthrough(name, args.formula))
-            pages = [jobs.walkthrough_page(name, args.formula, i, theme)[0] for i in range(count)]
+            ref = jobs.dataset(dataset_ref(args.dataset)).ref
+            count = len(jobs.walkthrough(ref, args.formula))
+            pages = [jobs.walkthrough_page(ref, args.formula, i, theme)[0] for i in range(count)]
             _print_pages(pages, args.out)
         elif args.command == "predict":
-            step = jobs.prediction(args.dataset, args.formula, " ".join(args.values))
+            step = jobs.prediction(dataset_ref(args.dataset), args.formula, " ".join(args.values))
             print(f"{step.title}\n")
             print(terminal_text(step.body))
         elif args.command == "compare":
-            _print_pages(jobs.compare_pages(args.dataset, args.first, args.second, theme), args.out)
+            ref = dataset_ref(args.dataset)
+            _print_pages(jobs.compare_pages(ref, args.first, args.second, theme), args.out)
     except UserInputError as error:
         print(f"error: {error.render()}", file=sys.stderr)
         return 1

@@ -1,19 +1,23 @@
 """The bot's persistent state in SQLite (through aiosqlite), with a schema version and migrations.
 
 - ``pages``: what each paged message shows, so buttons keep working after a restart;
-- ``datasets`` and ``pending_uploads``: each server's own CSV datasets (an upload is one transaction);
+- ``datasets`` and ``pending_uploads``: each server's own CSV datasets, with their typed columns and
+  schema (an upload is one transaction);
 - ``sessions`` and ``questions``: the office-hours queue.
 
 The database runs in WAL mode; every write that spans several statements is one transaction, so a crash
-at any moment leaves the state before it or after it, never half of it.
+at any moment leaves the state before it or after it, never half of it. One connection serves every
+coroutine, one at a time (see ``Store``), so concurrent presses never interleave inside a transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +79,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX questions_by_session ON questions (session_id, status, id)",
     ),
+    # Each upload's typed columns and schema (bot.regression.stored), written once when it is checked. The
+    # blobs go last in the row, so reading the metadata and schema (at start) skips over none of them.
+    (
+        """CREATE TABLE typed_datasets (
+            guild_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            description TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            version TEXT NOT NULL,
+            uploaded_by INTEGER NOT NULL,
+            uploaded_at REAL NOT NULL,
+            schema TEXT NOT NULL DEFAULT '',
+            typed BLOB NOT NULL DEFAULT x'',
+            csv BLOB NOT NULL,
+            PRIMARY KEY (guild_id, name)
+        )""",
+        "INSERT INTO typed_datasets (guild_id, name, description, filename, version, uploaded_by, uploaded_at, csv) "
+        "SELECT guild_id, name, description, filename, version, uploaded_by, uploaded_at, csv FROM datasets",
+        "DROP TABLE datasets",
+        "ALTER TABLE typed_datasets RENAME TO datasets",
+        "ALTER TABLE pending_uploads ADD COLUMN typed BLOB NOT NULL DEFAULT x''",
+        "ALTER TABLE pending_uploads ADD COLUMN schema TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 
@@ -89,7 +116,11 @@ class PagedContent:
 
 @dataclass(frozen=True)
 class StoredDataset:
-    """An uploaded dataset as stored: the CSV bytes and who uploaded it when."""
+    """An uploaded dataset as stored: the CSV bytes, who uploaded it when, and its typed form.
+
+    ``typed`` and ``schema`` are ``bot.regression.stored.encode``'s, empty for an upload stored before
+    typed storage (or not checked yet).
+    """
 
     guild_id: int
     name: str
@@ -99,6 +130,12 @@ class StoredDataset:
     version: str
     uploaded_by: int
     uploaded_at: float
+    typed: bytes = b""
+    schema: str = ""
+
+
+class UploadNotWaiting(LookupError):
+    """The upload waiting for confirmation under this key was answered already (or never existed)."""
 
 
 @dataclass(frozen=True)
@@ -133,8 +170,8 @@ def _put_dataset(dataset: StoredDataset) -> list[tuple[str, Sequence[Any]]]:
     return [
         ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
         (
-            "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at, "
+            "typed, schema) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 dataset.guild_id,
                 dataset.name,
@@ -144,17 +181,32 @@ def _put_dataset(dataset: StoredDataset) -> list[tuple[str, Sequence[Any]]]:
                 dataset.version,
                 dataset.uploaded_by,
                 dataset.uploaded_at,
+                dataset.typed,
+                dataset.schema,
             ),
         ),
     ]
 
 
+async def _fetch(db: aiosqlite.Connection, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+    """All rows of a query on ``db`` (the caller holds the store's lock)."""
+    return list(await (await db.execute(sql, args)).fetchall())
+
+
 class Store:
-    """An open SQLite database with the bot's tables."""
+    """An open SQLite database with the bot's tables.
+
+    The one aiosqlite connection is shared by every coroutine, so it is used by one at a time: ``_scalar``,
+    ``_rows`` and ``_execute`` take the lock for one statement, ``_transaction`` and ``_atomic`` hold it for
+    a whole transaction, so no statement from elsewhere lands inside one (and is rolled back with it).
+    Everything that reads and then writes runs inside ``_atomic`` on the connection it yields; the lock is
+    not reentrant, so code inside ``_atomic`` never calls the locking helpers.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
 
     async def open(self) -> None:
         """Open (creating the file and folder on first start) and migrate to the latest schema."""
@@ -177,30 +229,46 @@ class Store:
         return self._db
 
     async def close(self) -> None:
-        """Close the connection."""
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        """Close the connection (after the transaction in progress, if any)."""
+        async with self._lock:
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
 
     async def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
-        row = await (await self.db.execute(sql, args)).fetchone()
-        return row[0] if row else None
+        rows = await self._rows(sql, args)
+        return rows[0][0] if rows else None
 
     async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
         """All rows of a query."""
-        return list(await (await self.db.execute(sql, args)).fetchall())
+        async with self._lock:
+            return await _fetch(self.db, sql, args)
+
+    async def _execute(self, sql: str, args: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """Run one statement on its own (``rowcount`` and ``lastrowid`` are on the cursor)."""
+        async with self._lock:
+            return await self.db.execute(sql, args)
+
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the connection alone for the block and make what it does one transaction: all or none."""
+        async with self._lock:
+            db = self.db
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                await db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    await db.execute("ROLLBACK")
+                raise
 
     async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         """Run ``statements`` as one transaction: all of them or none."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self._atomic() as db:
             for sql, args in statements:
-                await self.db.execute(sql, args)
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self.db.execute("COMMIT")
+                await db.execute(sql, args)
 
     # Paged messages.
 
@@ -208,7 +276,7 @@ class Store:
         """Store what a paged message shows and return its key (the same content gives the same key)."""
         digest = hashlib.sha256(f"{content.kind}\0{content.dataset}\0{content.formula}".encode()).hexdigest()
         key = digest[:16]
-        await self.db.execute(
+        await self._execute(
             "INSERT OR IGNORE INTO pages (key, kind, dataset, formula, created_at) VALUES (?, ?, ?, ?, ?)",
             (key, content.kind, content.dataset, content.formula, time.time()),
         )
@@ -227,26 +295,38 @@ class Store:
 
     async def delete_dataset(self, guild_id: int, name: str) -> bool:
         """Remove a server's dataset; False if it did not exist."""
-        cursor = await self.db.execute(
-            "DELETE FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name)
-        )
+        cursor = await self._execute("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name))
         return cursor.rowcount > 0
 
     async def datasets(self, guild_id: int | None = None) -> list[StoredDataset]:
-        """Every stored dataset (of one server, if given), oldest first."""
-        sql = "SELECT guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at FROM datasets"
+        """Every stored dataset (of one server, if given), oldest first, with its schema: what the bot keeps.
+
+        The typed columns stay in the database (workers read them); the CSV bytes come only with an upload
+        stored before typed storage, which has no schema yet (``add_typed`` gives it one).
+        """
+        sql = (
+            "SELECT guild_id, name, description, filename, CASE WHEN schema = '' THEN csv ELSE x'' END, "
+            "version, uploaded_by, uploaded_at, x'', schema FROM datasets"
+        )
         args: tuple[Any, ...] = ()
         if guild_id is not None:
             sql += " WHERE guild_id = ?"
             args = (guild_id,)
         return [StoredDataset(*row) for row in await self._rows(sql + " ORDER BY uploaded_at", args)]
 
+    async def add_typed(self, guild_id: int, name: str, version: str, typed: bytes, schema: str) -> None:
+        """Give an upload stored before typed storage its typed columns and schema (if it is still there)."""
+        await self._execute(
+            "UPDATE datasets SET typed = ?, schema = ? WHERE guild_id = ? AND name = ? AND version = ?",
+            (typed, schema, guild_id, name, version),
+        )
+
     async def stash_upload(self, dataset: StoredDataset) -> str:
         """Keep an upload that waits for the uploader's confirmation; returns its key."""
         key = secrets.token_hex(8)
-        await self.db.execute(
-            "INSERT INTO pending_uploads (key, guild_id, name, description, filename, csv, user_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        await self._execute(
+            "INSERT INTO pending_uploads (key, guild_id, name, description, filename, csv, user_id, created_at, "
+            "typed, schema) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 dataset.guild_id,
@@ -256,6 +336,8 @@ class Store:
                 dataset.csv,
                 dataset.uploaded_by,
                 time.time(),
+                dataset.typed,
+                dataset.schema,
             ),
         )
         return key
@@ -263,37 +345,45 @@ class Store:
     async def pending_upload(self, key: str) -> StoredDataset | None:
         """The upload waiting for confirmation under ``key``, or None."""
         rows = await self._rows(
-            "SELECT guild_id, name, description, filename, csv, user_id, created_at FROM pending_uploads "
-            "WHERE key = ?",
+            "SELECT guild_id, name, description, filename, csv, user_id, created_at, typed, schema "
+            "FROM pending_uploads WHERE key = ?",
             (key,),
         )
         if not rows:
             return None
-        guild_id, name, description, filename, csv, user_id, created_at = rows[0]
-        return StoredDataset(guild_id, name, description, filename, csv, "", user_id, created_at)
+        guild_id, name, description, filename, csv, user_id, created_at, typed, schema = rows[0]
+        return StoredDataset(
+            guild_id, name, description, filename, csv, "", user_id, created_at, typed, schema
+        )
 
-    async def discard_upload(self, key: str) -> None:
-        """Forget a waiting upload (cancelled)."""
-        await self.db.execute("DELETE FROM pending_uploads WHERE key = ?", (key,))
+    async def discard_upload(self, key: str) -> bool:
+        """Forget a waiting upload (cancelled); False if it was no longer waiting."""
+        cursor = await self._execute("DELETE FROM pending_uploads WHERE key = ?", (key,))
+        return cursor.rowcount > 0
 
     async def replace_with_upload(self, key: str, dataset: StoredDataset) -> None:
-        """Store ``dataset`` and forget the waiting upload ``key``, in one transaction."""
-        await self._transaction(
-            [("DELETE FROM pending_uploads WHERE key = ?", (key,)), *_put_dataset(dataset)]
-        )
+        """Store ``dataset`` and forget the waiting upload ``key``, in one transaction; raises
+        ``UploadNotWaiting`` and stores nothing when ``key`` no longer waits (it was answered already)."""
+        async with self._atomic() as db:
+            if (await db.execute("DELETE FROM pending_uploads WHERE key = ?", (key,))).rowcount == 0:
+                raise UploadNotWaiting(key)
+            for sql, args in _put_dataset(dataset):
+                await db.execute(sql, args)
 
     # Office hours.
 
     async def open_session(self, guild_id: int, channel_id: int, topic: str, user_id: int) -> Session | None:
         """Open a session in a channel; None if one is already open there."""
         try:
-            cursor = await self.db.execute(
-                "INSERT INTO sessions (guild_id, channel_id, topic, opened_by, opened_at) VALUES (?, ?, ?, ?, ?)",
-                (guild_id, channel_id, topic, user_id, time.time()),
-            )
+            async with self._atomic() as db:
+                cursor = await db.execute(
+                    "INSERT INTO sessions (guild_id, channel_id, topic, opened_by, opened_at) VALUES (?, ?, ?, ?, ?)",
+                    (guild_id, channel_id, topic, user_id, time.time()),
+                )
+                rows = await _fetch(db, "SELECT * FROM sessions WHERE id = ?", (cursor.lastrowid,))
         except aiosqlite.IntegrityError:
             return None
-        return await self.session(cursor.lastrowid or 0)
+        return Session(*rows[0])
 
     async def session(self, session_id: int) -> Session | None:
         """A session by id."""
@@ -309,19 +399,21 @@ class Store:
 
     async def close_session(self, session_id: int) -> None:
         """Close a session (questions still waiting stay as they are, for the summary)."""
-        await self.db.execute("UPDATE sessions SET closed_at = ? WHERE id = ?", (time.time(), session_id))
+        await self._execute("UPDATE sessions SET closed_at = ? WHERE id = ?", (time.time(), session_id))
 
     async def ask(self, session_id: int, asker_id: int, question: str) -> int:
         """Queue a question; returns the asker's position among those waiting (1 = next)."""
-        await self.db.execute(
-            "INSERT INTO questions (session_id, asker_id, question, asked_at) VALUES (?, ?, ?, ?)",
-            (session_id, asker_id, question, time.time()),
-        )
-        return int(
-            await self._scalar(
-                "SELECT COUNT(*) FROM questions WHERE session_id = ? AND status = 'waiting'", (session_id,)
+        async with self._atomic() as db:
+            await db.execute(
+                "INSERT INTO questions (session_id, asker_id, question, asked_at) VALUES (?, ?, ?, ?)",
+                (session_id, asker_id, question, time.time()),
             )
-        )
+            rows = await _fetch(
+                db,
+                "SELECT COUNT(*) FROM questions WHERE session_id = ? AND status = 'waiting'",
+                (session_id,),
+            )
+        return int(rows[0][0])
 
     async def questions(self, session_id: int) -> list[Question]:
         """Every question of a session, in the order asked."""
@@ -333,41 +425,44 @@ class Store:
         ]
 
     async def call_next(self, session_id: int) -> Question | None:
-        """Mark the question being answered as answered and call the next waiting one (None if none)."""
+        """Mark the question being answered as answered and call the next waiting one (None if none).
+
+        One transaction, so presses at the same moment call different questions, each exactly once.
+        """
         now = time.time()
-        waiting = await self._rows(
-            "SELECT id FROM questions WHERE session_id = ? AND status = 'waiting' ORDER BY id LIMIT 1",
-            (session_id,),
-        )
-        statements: list[tuple[str, Sequence[Any]]] = [
-            (
+        async with self._atomic() as db:
+            await db.execute(
                 "UPDATE questions SET status = 'answered', closed_at = ? WHERE session_id = ? AND status = 'called'",
                 (now, session_id),
             )
-        ]
-        if waiting:
-            statements.append(
-                ("UPDATE questions SET status = 'called', called_at = ? WHERE id = ?", (now, waiting[0][0]))
+            waiting = await _fetch(
+                db,
+                "SELECT id FROM questions WHERE session_id = ? AND status = 'waiting' ORDER BY id LIMIT 1",
+                (session_id,),
             )
-        await self._transaction(statements)
-        if not waiting:
-            return None
-        rows = await self._rows("SELECT * FROM questions WHERE id = ?", (waiting[0][0],))
+            if not waiting:
+                return None
+            await db.execute(
+                "UPDATE questions SET status = 'called', called_at = ? WHERE id = ?", (now, waiting[0][0])
+            )
+            rows = await _fetch(db, "SELECT * FROM questions WHERE id = ?", (waiting[0][0],))
         return Question(*rows[0])
 
     async def close_current(self, session_id: int, status: str) -> Question | None:
-        """Mark the called question (or, with none called, the next waiting one) answered or skipped."""
-        rows = await self._rows(
-            "SELECT * FROM questions WHERE session_id = ? AND status IN ('called', 'waiting') "
-            "ORDER BY status = 'waiting', id LIMIT 1",
-            (session_id,),
-        )
-        if not rows:
-            return None
-        question = Question(*rows[0])
+        """Mark the called question (or, with none called, the next waiting one) answered or skipped, in one
+        transaction; returns it as it was before (None if there was none)."""
         now = time.time()
-        await self.db.execute(
-            "UPDATE questions SET status = ?, closed_at = ?, called_at = COALESCE(called_at, ?) WHERE id = ?",
-            (status, now, now, question.id),
-        )
-        return question
+        async with self._atomic() as db:
+            rows = await _fetch(
+                db,
+                "SELECT * FROM questions WHERE session_id = ? AND status IN ('called', 'waiting') "
+                "ORDER BY status = 'waiting', id LIMIT 1",
+                (session_id,),
+            )
+            if not rows:
+                return None
+            await db.execute(
+                "UPDATE questions SET status = ?, closed_at = ?, called_at = COALESCE(called_at, ?) WHERE id = ?",
+                (status, now, now, rows[0][0]),
+            )
+        return Question(*rows[0])

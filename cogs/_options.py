@@ -1,4 +1,8 @@
-"""Option helpers shared by the cogs: autocomplete answered from memory, and dataset look-up."""
+"""Option helpers shared by the cogs: dataset and formula options as transformers, autocomplete from memory.
+
+``DatasetArg`` and ``FormulaArg`` turn what was typed into a value before the command runs, or into the
+specific private error (close names, a caret under the formula) before anything is deferred.
+"""
 
 from __future__ import annotations
 
@@ -19,19 +23,9 @@ CHOICE_LIMIT = 100
 _LAST_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*$")
 
 
-def bot_of(interaction: discord.Interaction) -> RegressionBot:
-    """The bot behind an interaction."""
-    return interaction.client  # type: ignore[return-value]
-
-
-def registry_for(interaction: discord.Interaction) -> DatasetRegistry:
+def registry_for(interaction: discord.Interaction[RegressionBot]) -> DatasetRegistry:
     """The datasets this interaction may use: bundled ones, and in a server that server's uploads."""
-    return bot_of(interaction).datasets.registry(interaction.guild_id)
-
-
-def dataset_for(interaction: discord.Interaction, name: str) -> Dataset:
-    """The dataset called ``name``; raises a friendly error with close names otherwise."""
-    return registry_for(interaction).get(name)
+    return interaction.client.datasets.registry(interaction.guild_id)
 
 
 def check_formula(data: Dataset, text: str) -> str:
@@ -47,6 +41,59 @@ def check_formula(data: Dataset, text: str) -> str:
     return canonical if len(canonical) <= Limits().max_length else text
 
 
+class DatasetOption(app_commands.Transformer["RegressionBot"]):
+    """A dataset name (1-100 characters) -> the dataset it names here, or an error listing close names."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:
+        return 100
+
+    async def transform(self, interaction: discord.Interaction[RegressionBot], value: str, /) -> Dataset:
+        return registry_for(interaction).get(value)
+
+    async def autocomplete(
+        self, interaction: discord.Interaction[RegressionBot], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        return dataset_choices(interaction, value)
+
+
+class FormulaOption(app_commands.Transformer["RegressionBot"]):
+    """A formula (1-500 characters) on the command's ``dataset`` -> its checked, canonical text, or an
+    error with a caret under the mistake. The command's ``dataset`` option comes first and is valid by then."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.string
+
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:
+        return 500
+
+    async def transform(self, interaction: discord.Interaction[RegressionBot], value: str, /) -> str:
+        return check_formula(registry_for(interaction).get(str(interaction.namespace.dataset)), value)
+
+    async def autocomplete(
+        self, interaction: discord.Interaction[RegressionBot], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        return formula_choices(interaction, value)
+
+
+DatasetArg = app_commands.Transform[Dataset, DatasetOption]
+FormulaArg = app_commands.Transform[str, FormulaOption]
+
+
 def _choices(values: list[str]) -> list[app_commands.Choice[str]]:
     """Unique choices within Discord's limits (25 choices, 1-100 characters)."""
     seen: dict[str, None] = {}
@@ -56,8 +103,8 @@ def _choices(values: list[str]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=v, value=v) for v in list(seen)[:MAX_CHOICES]]
 
 
-async def dataset_autocomplete(
-    interaction: discord.Interaction, current: str
+def dataset_choices(
+    interaction: discord.Interaction[RegressionBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Dataset names, those starting with what was typed first."""
     wanted = current.strip().lower()
@@ -72,19 +119,15 @@ async def dataset_autocomplete(
     ]
 
 
-def _current_dataset(interaction: discord.Interaction) -> Dataset | None:
+def _current_dataset(interaction: discord.Interaction[RegressionBot]) -> Dataset | None:
     """The dataset already chosen in this command's options, if it exists."""
     name = getattr(interaction.namespace, "dataset", None)
-    if not isinstance(name, str):
-        return None
-    try:
-        return dataset_for(interaction, name)
-    except Exception:
-        return None
+    registry = registry_for(interaction)
+    return registry.get(name) if isinstance(name, str) and name in registry else None
 
 
-async def formula_autocomplete(
-    interaction: discord.Interaction, current: str
+def formula_choices(
+    interaction: discord.Interaction[RegressionBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """The dataset's example formulas matching what was typed, then the text completed with column names."""
     data = _current_dataset(interaction)
@@ -106,7 +149,7 @@ async def formula_autocomplete(
 
 
 async def column_autocomplete(
-    interaction: discord.Interaction, current: str
+    interaction: discord.Interaction[RegressionBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """Columns of the chosen dataset (with their type), those starting with what was typed first."""
     data = _current_dataset(interaction)

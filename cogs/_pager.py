@@ -9,12 +9,15 @@ of a public message; anyone else who presses gets a private copy at the same ste
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.regression.errors import UserInputError
 from bot.regression.pages import PageView
 from bot.store import PagedContent
+from cogs._items import ReportedItem
 from cogs._render import clip, embed_for, file_for, fit_total, table
 
 if TYPE_CHECKING:
@@ -23,11 +26,17 @@ if TYPE_CHECKING:
 PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
+def page_job(content: PagedContent, index: int) -> tuple[str, tuple[Hashable, ...]]:
+    """The engine job (name and arguments) that renders page ``index`` of ``content``."""
+    if content.kind == "wt":
+        return "walkthrough_view", (content.dataset, content.formula, index)
+    return "describe_view", (content.dataset, index)
+
+
 async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
     """Page ``index`` of ``content`` (clamped), rendered by one engine job counted as ``user``'s."""
-    if content.kind == "wt":
-        return await bot.engine.call("walkthrough_view", content.dataset, content.formula, index, user=user)
-    return await bot.engine.call("describe_view", content.dataset, index, user=user)
+    job, args = page_job(content, index)
+    return await bot.engine.call(job, *args, user=user)
 
 
 def footer(content: PagedContent, index: int, total: int) -> str:
@@ -58,15 +67,7 @@ def message_for(view: PageView, key: str, content: PagedContent, owner: int) -> 
     return {"embeds": fit_total([embed]), "attachments": [file] if file else [], "view": view_items}
 
 
-async def render_message(
-    bot: RegressionBot, key: str, content: PagedContent, index: int, owner: int
-) -> dict[str, Any]:
-    """Keyword arguments for sending or editing the message that shows page ``index`` (made for ``owner``,
-    whose engine work it counts as)."""
-    return message_for(await load_view(bot, content, index, owner), key, content, owner)
-
-
-class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<action>[bn])"):
+class PageButton(ReportedItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<action>[bn])"):
     """``◀ Back`` or ``Next ▶``."""
 
     def __init__(self, key: str, step: int, owner: int, action: str, disabled: bool = False) -> None:
@@ -83,16 +84,20 @@ class PageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PREFIX
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[RegressionBot],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> PageButton:
         return cls(match["key"], int(match["step"]), int(match["owner"]), match["action"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
         target = self.step + (1 if self.action == "n" else -1)
         await turn_page(interaction, self.key, self.step, target, self.owner)
 
 
-class PageSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PREFIX + "j"):
+class PageSelect(ReportedItem[discord.ui.Select[Any]], template=PREFIX + "j"):
     """The "jump to a step" menu."""
 
     def __init__(self, key: str, step: int, owner: int, titles: list[str] | None = None) -> None:
@@ -110,37 +115,42 @@ class PageSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PREFIX
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[RegressionBot],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> PageSelect:
         return cls(match["key"], int(match["step"]), int(match["owner"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
         values = (interaction.data or {}).get("values") or [str(self.step)]
         target = int(values[0]) if str(values[0]).isdigit() else self.step
         await turn_page(interaction, self.key, self.step, target, self.owner)
 
 
 async def turn_page(
-    interaction: discord.Interaction, key: str, current: int, target: int, owner: int
+    interaction: discord.Interaction[RegressionBot], key: str, current: int, target: int, owner: int
 ) -> None:
-    """Show page ``target``: edit the message for its owner, or send a private copy to anyone else."""
-    bot: RegressionBot = interaction.client  # type: ignore[assignment]
-    is_owner = interaction.user.id == owner
-    bot.engine.admit(interaction.user.id)
-    if is_owner:
-        await interaction.response.defer()
-    else:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+    """Show page ``target``: edit the message for its owner, or send anyone else a private copy at ``current``.
+
+    What can be refused (content gone, the engine or the user's share busy) is refused before deferring;
+    what fails later (a time limit, a dead worker, a replaced dataset) is raised after it, and the
+    item's ``callback`` answers it privately either way.
+    """
+    bot = interaction.client
     content = await bot.store.recall(key)
     if content is None:
-        await interaction.followup.send(
-            "This explanation is no longer available; run the command again.", ephemeral=True
-        )
-        return
+        raise UserInputError("This explanation is no longer available; run the command again.")
+    user = interaction.user.id
+    is_owner = user == owner
+    job, args = page_job(content, target if is_owner else current)
+    bot.engine.admit(user, job, *args)
+    await interaction.response.defer(ephemeral=not is_owner, thinking=not is_owner)
+    view = await bot.engine.call(job, *args, user=user)
+    message = message_for(view, key, content, owner if is_owner else user)
     if is_owner:
-        kwargs = await render_message(bot, key, content, target, owner)
-        await interaction.edit_original_response(**kwargs)
+        await interaction.edit_original_response(**message)
     else:
-        kwargs = await render_message(bot, key, content, current, interaction.user.id)
-        files = kwargs.pop("attachments")
-        await interaction.followup.send(**kwargs, files=files, ephemeral=True)
+        files = message.pop("attachments")
+        await interaction.followup.send(**message, files=files, ephemeral=True)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.regression.glossary import lookup, search
 from cogs._render import COLOUR, clip
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
 
 HELP = (
     (
@@ -41,19 +46,21 @@ class Explain(commands.Cog):
 
     @app_commands.command(name="explain", description="Explain an idea: indicator, baseline, slope, R², ...")
     @app_commands.describe(topic="The idea to explain, e.g. indicator or holding-fixed")
-    async def explain(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100]) -> None:
+    async def explain(
+        self, interaction: discord.Interaction[RegressionBot], topic: app_commands.Range[str, 1, 100]
+    ) -> None:
         step = lookup(topic).step()
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
         await interaction.response.send_message(embed=embed)
 
     @explain.autocomplete("topic")
     async def topic_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[RegressionBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=clip(e.title, 100), value=e.key) for e in search(current)]
 
     @app_commands.command(name="help", description="What this bot does, with an example for every command")
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: discord.Interaction[RegressionBot]) -> None:
         embed = discord.Embed(
             title="Regression office hours",
             description=(

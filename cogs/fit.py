@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.store import PagedContent
-from cogs._options import bot_of, check_formula, dataset_autocomplete, dataset_for, formula_autocomplete
-from cogs._pager import PageButton, PageSelect, load_view, message_for
+from cogs._options import DatasetArg, FormulaArg
+from cogs._pager import load_view, message_for, page_job
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
 
 
 class Fit(commands.Cog):
@@ -22,20 +27,18 @@ class Fit(commands.Cog):
         formula="response ~ predictors, e.g. score ~ lesson + completed",
         private="Only you see the answer (default: everyone in the channel)",
     )
-    @app_commands.autocomplete(dataset=dataset_autocomplete, formula=formula_autocomplete)
     async def fit(
         self,
-        interaction: discord.Interaction,
-        dataset: app_commands.Range[str, 1, 100],
-        formula: app_commands.Range[str, 1, 500],
+        interaction: discord.Interaction[RegressionBot],
+        dataset: DatasetArg,
+        formula: FormulaArg,
         private: bool = False,
     ) -> None:
-        data = dataset_for(interaction, dataset)
-        formula = check_formula(data, formula)
-        bot = bot_of(interaction)
-        bot.engine.admit(interaction.user.id, "walkthrough_view", data.ref, formula, 0)
+        bot = interaction.client
+        content = PagedContent("wt", dataset.ref, formula)
+        job, args = page_job(content, 0)
+        bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        content = PagedContent("wt", data.ref, formula)
         # a formula that cannot be fitted fails here, before it is stored
         view = await load_view(bot, content, 0, interaction.user.id)
         key = await bot.store.remember(content)
@@ -43,6 +46,5 @@ class Fit(commands.Cog):
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Load the cog and register the persistent page buttons."""
-    bot.add_dynamic_items(PageButton, PageSelect)
+    """Load the cog (its page buttons are registered by the bot, for every paged message)."""
     await bot.add_cog(Fit())

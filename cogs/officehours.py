@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -13,15 +13,18 @@ from discord.ext import commands
 from bot.regression.errors import UserInputError
 from bot.store import Question, Session
 from cogs._instructors import instructors_only, is_instructor, who_can
-from cogs._options import bot_of
+from cogs._items import ReportedItem
 from cogs._render import COLOUR, clip
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
 
 MENTION_ASKER = discord.AllowedMentions(everyone=False, roles=False, users=True)
 
 
-async def _open_session(interaction: discord.Interaction) -> Session:
+async def _open_session(interaction: discord.Interaction[RegressionBot]) -> Session:
     """The session open in this channel, or a friendly error."""
-    session = await bot_of(interaction).store.open_session_in(interaction.channel_id or 0)
+    session = await interaction.client.store.open_session_in(interaction.channel_id or 0)
     if session is None:
         raise UserInputError(
             "No office hours are open in this channel.",
@@ -73,7 +76,7 @@ def summary_text(session: Session, questions: list[Question]) -> str:
 
 
 class QueueButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    ReportedItem[discord.ui.Button[Any]],
     template=r"oh:(?P<session>\d{1,12}):(?P<action>next|skip|done)",
 ):
     """An instructor's control on the queue: call the next question, skip, or mark answered."""
@@ -90,20 +93,18 @@ class QueueButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[RegressionBot],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> QueueButton:
         return cls(int(match["session"]), match["action"])
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if is_instructor(interaction):
-            return True
-        await interaction.response.send_message(
-            f"Only instructors run the queue ({who_can(interaction)}).", ephemeral=True
-        )
-        return False
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        store = bot_of(interaction).store
+    async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
+        if not is_instructor(interaction):
+            raise app_commands.CheckFailure(f"Only instructors run the queue ({who_can(interaction)}).")
+        store = interaction.client.store
         session = await store.session(self.session_id)
         if session is None or session.closed_at is not None:
             await interaction.response.edit_message(
@@ -146,9 +147,9 @@ class OfficeHours(commands.Cog):
     @app_commands.describe(topic="What today's session is about")
     @instructors_only()
     async def start(
-        self, interaction: discord.Interaction, topic: app_commands.Range[str, 0, 200] = ""
+        self, interaction: discord.Interaction[RegressionBot], topic: app_commands.Range[str, 0, 200] = ""
     ) -> None:
-        store = bot_of(interaction).store
+        store = interaction.client.store
         session = await store.open_session(
             interaction.guild_id or 0, interaction.channel_id or 0, topic.strip(), interaction.user.id
         )
@@ -165,8 +166,8 @@ class OfficeHours(commands.Cog):
         name="end", description="Close office hours in this channel and post a summary (instructors)"
     )
     @instructors_only()
-    async def end(self, interaction: discord.Interaction) -> None:
-        store = bot_of(interaction).store
+    async def end(self, interaction: discord.Interaction[RegressionBot]) -> None:
+        store = interaction.client.store
         session = await _open_session(interaction)
         await store.close_session(session.id)
         await interaction.response.send_message(summary_text(session, await store.questions(session.id)))
@@ -174,9 +175,11 @@ class OfficeHours(commands.Cog):
     @app_commands.command(name="ask", description="Queue a question for the office hours in this channel")
     @app_commands.describe(question="Your question")
     @app_commands.guild_only()
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
+    async def ask(
+        self, interaction: discord.Interaction[RegressionBot], question: app_commands.Range[str, 1, 1000]
+    ) -> None:
         session = await _open_session(interaction)
-        position = await bot_of(interaction).store.ask(session.id, interaction.user.id, question.strip())
+        position = await interaction.client.store.ask(session.id, interaction.user.id, question.strip())
         ahead = "you're next" if position == 1 else f"{position - 1} ahead of you"
         await interaction.response.send_message(
             f"Your question is **#{position}** in the queue ({ahead}). You'll be mentioned here when it's your turn.",
@@ -185,9 +188,9 @@ class OfficeHours(commands.Cog):
 
     @app_commands.command(name="queue", description="Show the office-hours queue in this channel")
     @app_commands.guild_only()
-    async def queue(self, interaction: discord.Interaction) -> None:
+    async def queue(self, interaction: discord.Interaction[RegressionBot]) -> None:
         session = await _open_session(interaction)
-        questions = await bot_of(interaction).store.questions(session.id)
+        questions = await interaction.client.store.questions(session.id)
         embed = queue_embed(session, questions)
         if is_instructor(interaction):
             await interaction.response.send_message(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs._options import bot_of, check_formula, dataset_autocomplete, dataset_for, formula_autocomplete
+from cogs._options import DatasetArg, FormulaArg
 from cogs._render import COLOUR, clip, embed_for, file_for, fit_total
+
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
 
 
 class Predict(commands.Cog):
@@ -19,22 +24,20 @@ class Predict(commands.Cog):
         formula="The model, e.g. score ~ lesson + completed",
         values="A value for every predictor, e.g. completed=35 lesson=Lesson A",
     )
-    @app_commands.autocomplete(dataset=dataset_autocomplete, formula=formula_autocomplete)
     async def predict(
         self,
-        interaction: discord.Interaction,
-        dataset: app_commands.Range[str, 1, 100],
-        formula: app_commands.Range[str, 1, 500],
+        interaction: discord.Interaction[RegressionBot],
+        dataset: DatasetArg,
+        formula: FormulaArg,
         values: app_commands.Range[str, 1, 500],
     ) -> None:
-        data = dataset_for(interaction, dataset)
-        formula = check_formula(data, formula)
-        job = ("prediction", data.ref, formula, values)
-        bot_of(interaction).engine.admit(interaction.user.id, *job)
+        engine = interaction.client.engine
+        args = (dataset.ref, formula, values)
+        engine.admit(interaction.user.id, "prediction", *args)
         await interaction.response.defer(thinking=True)
-        step = await bot_of(interaction).engine.call(*job, user=interaction.user.id)
+        step = await engine.call("prediction", *args, user=interaction.user.id)
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
-        embed.set_footer(text=clip(f"{data.name} · {formula}", 2048))
+        embed.set_footer(text=clip(f"{dataset.name} · {formula}", 2048))
         await interaction.edit_original_response(embed=embed)
 
     @app_commands.command(name="compare", description="Compare two models side by side and see what changed")
@@ -43,23 +46,18 @@ class Predict(commands.Cog):
         formula="The first model, e.g. score ~ completed",
         other="The second model, e.g. score ~ lesson + completed",
     )
-    @app_commands.autocomplete(
-        dataset=dataset_autocomplete, formula=formula_autocomplete, other=formula_autocomplete
-    )
     async def compare(
         self,
-        interaction: discord.Interaction,
-        dataset: app_commands.Range[str, 1, 100],
-        formula: app_commands.Range[str, 1, 500],
-        other: app_commands.Range[str, 1, 500],
+        interaction: discord.Interaction[RegressionBot],
+        dataset: DatasetArg,
+        formula: FormulaArg,
+        other: FormulaArg,
     ) -> None:
-        data = dataset_for(interaction, dataset)
-        formula = check_formula(data, formula)
-        other = check_formula(data, other)
-        job = ("compare_pages", data.ref, formula, other)
-        bot_of(interaction).engine.admit(interaction.user.id, *job)
+        engine = interaction.client.engine
+        args = (dataset.ref, formula, other)
+        engine.admit(interaction.user.id, "compare_pages", *args)
         await interaction.response.defer(thinking=True)
-        pages = await bot_of(interaction).engine.call(*job, user=interaction.user.id)
+        pages = await engine.call("compare_pages", *args, user=interaction.user.id)
         embeds = [embed_for(page.step, page.figure) for page in pages]
         files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
         await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)

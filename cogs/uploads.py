@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.regression.errors import UserInputError
-from bot.store import StoredDataset
+from bot.store import StoredDataset, UploadNotWaiting
 from cogs._instructors import instructors_only
-from cogs._options import bot_of
+from cogs._items import ReportedItem
 from cogs._render import COLOUR, clip
 
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
 
-def _uploaded_or_error(interaction: discord.Interaction, name: str) -> tuple[Any, StoredDataset]:
+NOT_WAITING = "This upload is no longer waiting (it was answered already)."
+
+
+def _uploaded_or_error(
+    interaction: discord.Interaction[RegressionBot], name: str
+) -> tuple[Any, StoredDataset]:
     """This server's uploaded dataset called ``name``, or a friendly error naming the ones there are."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     found = bot.datasets.uploaded(interaction.guild_id or 0, name.strip().lower())
     if found is None:
         names = bot.datasets.names(interaction.guild_id or 0)
@@ -32,9 +39,9 @@ def _uploaded_or_error(interaction: discord.Interaction, name: str) -> tuple[Any
     return found
 
 
-def info_embed(interaction: discord.Interaction, name: str) -> discord.Embed:
+def info_embed(interaction: discord.Interaction[RegressionBot], name: str) -> discord.Embed:
     """Columns with their types, rows, who uploaded it and when, suggested formulas."""
-    bot = bot_of(interaction)
+    bot = interaction.client
     data, meta = _uploaded_or_error(interaction, name)
     embed = discord.Embed(title=clip(f"{data.name}: {data.title}", 256), colour=COLOUR)
     embed.description = clip(
@@ -53,7 +60,7 @@ def info_embed(interaction: discord.Interaction, name: str) -> discord.Embed:
 
 
 class ConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    ReportedItem[discord.ui.Button[Any]],
     template=r"ds:(?P<what>up|rm):(?P<target>[0-9a-z_-]{1,40}):(?P<user>\d{1,20}):(?P<answer>yes|no)",
 ):
     """Yes/no on replacing (``up``, target = the waiting upload's key) or removing (``rm``, target = name)."""
@@ -73,35 +80,45 @@ class ConfirmButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls,
+        interaction: discord.Interaction[RegressionBot],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
     ) -> ConfirmButton:
         return cls(match["what"], match["target"], int(match["user"]), match["answer"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
+        """Do what was confirmed and say so in the question's place; a second answer is told privately."""
         if interaction.user.id != self.user:
-            await interaction.response.send_message(
-                "Only the person who asked can answer this.", ephemeral=True
-            )
-            return
+            raise app_commands.CheckFailure("Only the person who asked can answer this.")
         await interaction.response.defer()
-        bot = bot_of(interaction)
-        guild_id = interaction.guild_id or 0
-        if self.what == "up":
-            pending = await bot.store.pending_upload(self.target)
-            if pending is None or pending.guild_id != guild_id:
-                text = "This upload is no longer waiting (it was answered already)."
-            elif self.answer == "no":
-                await bot.store.discard_upload(self.target)
-                text = f"Kept the old `{pending.name}`; the new file was not stored."
-            else:
-                data = await bot.datasets.save(pending, pending_key=self.target)
-                text = f"Replaced `{data.name}`: {len(data.frame)} rows × {len(data.columns)} columns."
-        elif self.answer == "no":
-            text = f"Kept `{self.target}`."
-        else:
-            removed = await bot.datasets.remove(guild_id, self.target)
-            text = f"Removed `{self.target}`." if removed else f"`{self.target}` was already gone."
+        text = await (self._upload(interaction) if self.what == "up" else self._remove(interaction))
         await interaction.edit_original_response(content=text, view=None, embed=None)
+
+    async def _upload(self, interaction: discord.Interaction[RegressionBot]) -> str:
+        """Replace the dataset with the waiting upload, or drop the upload; each happens at most once."""
+        bot = interaction.client
+        pending = await bot.store.pending_upload(self.target)
+        if pending is None or pending.guild_id != (interaction.guild_id or 0):
+            raise UserInputError(NOT_WAITING)
+        if self.answer == "no":
+            if not await bot.store.discard_upload(self.target):
+                raise UserInputError(NOT_WAITING)
+            return f"Kept the old `{pending.name}`; the new file was not stored."
+        try:
+            data = await bot.datasets.save(pending, pending_key=self.target)
+        except UploadNotWaiting:
+            raise UserInputError(NOT_WAITING) from None
+        return f"Replaced `{data.name}`: {len(data.frame)} rows × {len(data.columns)} columns."
+
+    async def _remove(self, interaction: discord.Interaction[RegressionBot]) -> str:
+        """Remove the dataset, or keep it."""
+        if self.answer == "no":
+            return f"Kept `{self.target}`."
+        if not await interaction.client.datasets.remove(interaction.guild_id or 0, self.target):
+            raise UserInputError(f"`{self.target}` was already gone.")
+        return f"Removed `{self.target}`."
 
 
 def _confirm_view(what: str, target: str, user: int) -> discord.ui.View:
@@ -113,10 +130,10 @@ def _confirm_view(what: str, target: str, user: int) -> discord.ui.View:
 
 
 async def uploaded_autocomplete(
-    interaction: discord.Interaction, current: str
+    interaction: discord.Interaction[RegressionBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """This server's uploaded dataset names."""
-    names = bot_of(interaction).datasets.names(interaction.guild_id or 0) if interaction.guild_id else []
+    names = interaction.client.datasets.names(interaction.guild_id or 0) if interaction.guild_id else []
     wanted = current.strip().lower()
     return [app_commands.Choice(name=n, value=n) for n in names if wanted in n][:25]
 
@@ -134,12 +151,12 @@ class Uploads(commands.GroupCog, group_name="dataset", group_description="This s
     @instructors_only()
     async def upload(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[RegressionBot],
         file: discord.Attachment,
         name: app_commands.Range[str, 1, 40],
         description: app_commands.Range[str, 0, 1000] = "",
     ) -> None:
-        bot = bot_of(interaction)
+        bot = interaction.client
         clean = bot.datasets.check_name(name)
         bot.datasets.check_size(file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -154,7 +171,7 @@ class Uploads(commands.GroupCog, group_name="dataset", group_description="This s
             uploaded_by=interaction.user.id,
             uploaded_at=time.time(),
         )
-        checked = await bot.datasets.check(stored)
+        checked, stored = await bot.datasets.check(stored)
         existing = bot.datasets.uploaded(stored.guild_id, clean)
         if existing is not None:
             key = await bot.store.stash_upload(stored)
@@ -181,7 +198,9 @@ class Uploads(commands.GroupCog, group_name="dataset", group_description="This s
     @app_commands.autocomplete(name=uploaded_autocomplete)
     @app_commands.guild_only()
     @instructors_only()
-    async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 40]) -> None:
+    async def remove(
+        self, interaction: discord.Interaction[RegressionBot], name: app_commands.Range[str, 1, 40]
+    ) -> None:
         data, _ = _uploaded_or_error(interaction, name)
         await interaction.response.send_message(
             f"Remove `{data.name}` ({len(data.frame)} rows) from this server? Walkthroughs that use it stop working.",
@@ -195,7 +214,9 @@ class Uploads(commands.GroupCog, group_name="dataset", group_description="This s
     @app_commands.describe(name="The dataset")
     @app_commands.autocomplete(name=uploaded_autocomplete)
     @app_commands.guild_only()
-    async def info(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 40]) -> None:
+    async def info(
+        self, interaction: discord.Interaction[RegressionBot], name: app_commands.Range[str, 1, 40]
+    ) -> None:
         await interaction.response.send_message(embed=info_embed(interaction, name))
 
 

@@ -121,6 +121,17 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
         for timing in notebook.values():
             assert_numbers(timing, ("runs", "median_ms", "p90_ms"))
 
+    uploads = results["uploads"]
+    assert_numbers(uploads["check"], ("csv_bytes", "rows", "columns", "typed_bytes", "schema_bytes"))
+    for timing in ("check", "encode", "worker_read", "bot_read_schema"):
+        assert_numbers(uploads["check"][timing], ("runs", "median_ms", "p90_ms"))
+    startup = uploads["startup"]
+    assert startup["uploads"] == 2
+    for start in ("none", "stored", "stored_as_csv_first_start", "stored_as_csv_next_start"):
+        assert_numbers(startup[start], ("ready_s", "rss_mb", "pss_mb", "uploads_listed"))
+        assert startup[start]["uploads_listed"] == (0 if start == "none" else 2)
+
     printed = capsys.readouterr().out
     assert "/fit bursts" in printed and "Engine alone" in printed and str(out) in printed
+    assert "Uploads: checking a" in printed and "stored as CSV only, first start" in printed
     assert "Fair use:" in printed and "Instructor demo:" in printed

@@ -255,6 +255,47 @@ async def test_user_mistakes_get_a_specific_private_answer(live, name, options, 
     assert_clean(emu)
 
 
+@pytest.mark.parametrize(
+    ("name", "options", "expected"),
+    [
+        ("describe", {"dataset": "pengiuns"}, "Did you mean `penguins`"),
+        ("plot", {"dataset": "nope", "x": "a", "y": "b"}, "There is no dataset called `nope`"),
+        (
+            "predict",
+            {"dataset": "codecademy", "formula": "score ~ lessons", "values": "completed=1"},
+            "There is no column `lessons`",
+        ),
+        (
+            "compare",
+            {"dataset": "codecademy", "formula": "score ~ completed", "other": "score ~ completed +"},
+            "The formula ends too early",
+        ),
+    ],
+)
+async def test_option_mistakes_are_answered_at_once_without_any_job(live, name, options, expected):
+    emu, bot, _ = live
+    jobs = bot.engine.jobs_run
+    interaction = await answered(emu, name, options)
+    assert interaction.response["type"] == 4 and interaction.original.ephemeral  # before any defer
+    assert expected in interaction.original.content
+    assert bot.engine.jobs_run == jobs
+    assert_clean(emu)
+
+
+@pytest.mark.parametrize(
+    ("formula", "wrong"),
+    [("score ~ lessons + completed", "lessons"), ("score ~ completed + __import__('os')", "__import__")],
+)
+async def test_the_caret_stands_under_the_mistake(live, formula, wrong):
+    emu, _, _ = live
+    interaction = await answered(emu, "fit", {"dataset": "codecademy", "formula": formula})
+    assert interaction.response["type"] == 4 and interaction.original.ephemeral
+    shown, carets = interaction.original.content.split("```\n")[1].split("\n")[:2]
+    assert shown == formula
+    assert carets.strip() == "^" * len(wrong) and formula[carets.index("^") :].startswith(wrong)
+    assert_clean(emu)
+
+
 async def test_unexpected_errors_get_an_id_and_do_not_affect_others(live, monkeypatch, caplog):
     emu, bot, _ = live
     original = bot.engine.call

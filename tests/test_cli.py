@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +102,107 @@ def test_a_broken_config_names_the_key(tmp_path):
     (tmp_path / "config.toml").write_text("[workers]\nprocesses = 'many'\n")
     result = run("--config", str(tmp_path / "config.toml"), cwd=tmp_path)
     assert result.returncode == 2 and "[workers] processes must be a int" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------- CSV files
+
+GRADES = "hours,grade,group\n1,52,north\n3,55,south\n2,61,north\n5,64,south\n4,70,north\n7,71,south\n6,79,north\n8,83,south\n"
+
+
+def grades_file(folder: Path, name: str = "grades.csv", text: str = GRADES) -> Path:
+    """A small gradebook written into ``folder``."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+TERMS = ("Intercept", "group[T.south]", "hours")
+
+
+def least_squares(text: str) -> list[float]:
+    """Intercept, group south and hours of ``grade ~ hours + group``, by numpy alone."""
+    rows = [line.split(",") for line in text.splitlines()[1:]]
+    hours = np.array([float(r[0]) for r in rows])
+    grade = np.array([float(r[1]) for r in rows])
+    south = np.array([r[2] == "south" for r in rows], dtype=float)
+    design = np.column_stack([np.ones(len(rows)), south, hours])
+    return list(np.linalg.lstsq(design, grade, rcond=None)[0])
+
+
+def test_fit_reads_a_csv_file(tmp_path):
+    path = grades_file(tmp_path)
+    result = run("fit", str(path), "grade ~ hours + group", "--out", str(tmp_path / "figs"))
+    assert result.returncode == 0, result.stderr
+    assert "=== Step 1/10: The question and the data ===" in result.stdout
+    assert "The data: 8 rows (grades.csv)." in result.stdout
+    for symbol, term, value in zip(("b₀", "b₁", "b₂"), TERMS, least_squares(GRADES), strict=True):
+        shown = re.search(rf"{symbol}\s+{re.escape(term)}\s+(−?[0-9.]+)\s", result.stdout)
+        assert shown and abs(float(shown[1].replace("−", "-")) - value) <= 0.005 + 1e-9, (term, value)
+    assert (tmp_path / "figs" / "step1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_describe_predict_and_compare_read_a_csv_file_by_a_relative_path(tmp_path):
+    grades_file(tmp_path)
+    described = run("describe", "grades.csv", cwd=tmp_path)
+    assert described.returncode == 0, described.stderr
+    assert "north" in described.stdout and "grade ~ hours + group" in described.stdout
+    predicted = run(
+        "predict", "./grades.csv", "grade ~ hours + group", "hours=4", "group=south", cwd=tmp_path
+    )
+    assert predicted.returncode == 0, predicted.stderr
+    b0, b1, b2 = least_squares(GRADES)
+    assert f"= {b0 + b1 + 4 * b2:.2f}" in predicted.stdout
+    compared = run("compare", "grades.csv", "grade ~ hours", "grade ~ hours + group", cwd=tmp_path)
+    assert compared.returncode == 0, compared.stderr
+    assert "F-test" in compared.stdout
+
+
+def test_a_semicolon_file_with_decimal_commas_from_excel_reads(tmp_path):
+    text = "\ufeffhours;grade;group\r\n" + "".join(
+        f"{h},5;{g},25;{'north' if h % 2 else 'south'}\r\n"
+        for h, g in zip(range(1, 9), (52, 55, 61, 64, 70, 71, 79, 83), strict=True)
+    )
+    path = grades_file(tmp_path, "excel export.csv", text)
+    result = run("predict", str(path), "grade ~ hours", "hours=3.5")
+    assert result.returncode == 0, result.stderr
+    assert "For hours = 3.5" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "ragged.csv",
+            b"hours,grade\n1,52\n2,55,9\n",
+            "error: Line 3 has 3 values but the header has 2 columns.",
+        ),
+        (
+            "latin.csv",
+            "hours,name\n1,Jos\u00e9\n".encode("latin-1"),
+            "error: The file is not UTF-8: byte 17 (on line 2)",
+        ),
+        ("book.csv", b"PK\x03\x04" + bytes(100), "error: This looks like an Excel workbook (.xlsx)"),
+        ("book.xlsx", b"a,b\n1,2\n", "error: `book.xlsx` is not a CSV file"),
+        ("empty.csv", b"", "error: The file is empty."),
+        ("text.csv", b"a,b\nx,y\n", "error: No column holds only numbers"),
+        ("big.csv", b"a,b\n1,1e16\n", "error: Line 2, column 2 (`b`): `1e16` is too large"),
+    ],
+)
+def test_a_bad_csv_file_is_one_friendly_error(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run("fit", str(path), "b ~ a")
+    assert result.returncode == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("missing.csv", "error: There is no file `"), (".", "` is a folder, not a CSV file.")],
+)
+def test_a_path_that_is_no_csv_file_is_one_friendly_error(tmp_path, where, message):
+    result = run("describe", where, cwd=tmp_path)
+    assert result.returncode == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr and "python -m bot datasets" in result.stderr

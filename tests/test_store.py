@@ -1,11 +1,12 @@
-"""The SQLite store: migrations from an old schema, transactions, the queue's bookkeeping."""
+"""The SQLite store: migrations from an old schema, transactions, the queue's bookkeeping, concurrency."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 
-from bot.store import MIGRATIONS, PagedContent, Store, StoredDataset
+from bot.store import MIGRATIONS, PagedContent, Store, StoredDataset, UploadNotWaiting
 
 
 async def test_migrates_a_version_one_database_and_keeps_its_rows(tmp_path):
@@ -61,5 +62,73 @@ async def test_queue_bookkeeping(tmp_path):
         await store.close_session(session.id)
         assert await store.open_session_in(10) is None
         assert await store.open_session(1, 10, "next week", 5) is not None
+    finally:
+        await store.close()
+
+
+async def test_concurrent_queue_operations_serve_every_question_exactly_once(tmp_path):
+    store = Store(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        session = await store.open_session(1, 10, "rush", 5)
+        assert session is not None
+        positions = await asyncio.gather(*(store.ask(session.id, 100 + n, f"q{n}") for n in range(40)))
+        assert sorted(positions) == list(range(1, 41))
+        called = await asyncio.gather(
+            *(store.call_next(session.id) for _ in range(30)),
+            *(store.close_current(session.id, "skipped") for _ in range(10)),
+            *(store.remember(PagedContent("wt", "codecademy", f"score ~ x{n}")) for n in range(10)),
+        )
+        served = [q.id for q in called[:30] if q is not None]
+        closed = [q.id for q in called[30:40] if q is not None]
+        assert len(served) == len(set(served)) == 30 and len(closed) == len(set(closed)) == 10
+        final = {q.id: q.status for q in await store.questions(session.id)}
+        assert list(final.values()).count("called") <= 1
+        assert all(final[i] == "skipped" for i in closed)
+        assert {i for i, status in final.items() if status != "waiting"} == set(served) | set(closed)
+        assert None not in [await store.recall(key) for key in called[40:]]
+    finally:
+        await store.close()
+
+
+async def test_a_failing_transaction_never_takes_another_coroutines_writes_with_it(tmp_path):
+    store = Store(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        session = await store.open_session(1, 10, "topic", 5)
+        assert session is not None
+        doomed = [
+            (
+                "INSERT INTO questions (session_id, asker_id, question, asked_at) VALUES (?, 1, 'lost', 0)",
+                (session.id,),
+            ),
+            ("INSERT INTO no_such_table VALUES (1)", ()),
+        ]
+        results = await asyncio.gather(
+            *(store._transaction(doomed) for _ in range(5)),
+            *(store.ask(session.id, 200 + n, f"kept {n}") for n in range(20)),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results[:5]), results[:5]
+        assert sorted(results[5:]) == list(range(1, 21))
+        texts = sorted(q.question for q in await store.questions(session.id))
+        assert texts == sorted(f"kept {n}" for n in range(20))
+    finally:
+        await store.close()
+
+
+async def test_a_pending_upload_is_used_once(tmp_path):
+    store = Store(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        upload = StoredDataset(1, "grades", "", "a.csv", b"x,y\n1,2\n", "v1", 7, 0.0)
+        key = await store.stash_upload(upload)
+        results = await asyncio.gather(
+            *(store.replace_with_upload(key, upload) for _ in range(3)), return_exceptions=True
+        )
+        assert results.count(None) == 1
+        assert all(isinstance(r, UploadNotWaiting) for r in results if r is not None)
+        assert len(await store.datasets(1)) == 1
+        assert await store.discard_upload(key) is False
     finally:
         await store.close()

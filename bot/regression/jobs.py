@@ -1,8 +1,9 @@
 """The engine's entry points, by name and plain values: what the CLI calls and what worker processes run.
 
 Arguments and results are small picklable values (dataset refs, formula text, Steps, rendered figures), so
-the same calls work in-process and across a process pool. A dataset ref is a bundled dataset's name, or
-``upload:<guild>:<name>:<version>`` for a server's upload, read from the bot's database (``configure``).
+the same calls work in-process and across a process pool. A dataset ref is a bundled dataset's name,
+``upload:<guild>:<name>:<version>`` for a server's upload, whose typed columns are read from the bot's
+database (``configure``), or ``file:<path>`` for a CSV file (the offline command line).
 Fitted models and rendered pages are cached per process, keyed by the dataset's version.
 """
 
@@ -24,11 +25,12 @@ from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, parse_values
 from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
+from bot.regression.stored import read_typed, upload_fields
 from bot.regression.text import number
-from bot.regression.uploads import read_stored
+from bot.regression.uploads import read_file
 from bot.regression.walkthrough import build, prediction_step
 
-# Where uploaded datasets live (set in each worker by ``configure``); stored CSVs were checked on upload.
+# Where uploaded datasets live (set in each worker by ``configure``); they were checked and typed on upload.
 _SETTINGS: dict[str, Path | None] = {"database": None}
 
 
@@ -43,30 +45,65 @@ def registry() -> DatasetRegistry:
 
 
 def dataset(ref: str) -> Dataset:
-    """A dataset by ref: a bundled dataset's name, or an upload's ``upload:<guild>:<name>:<version>``."""
+    """A dataset by ref: a bundled dataset's name, an upload's ``upload:<guild>:<name>:<version>``, or a
+    CSV file's ``file:<path>`` (only where no bot database is configured: a bot's worker reads no files)."""
     if ref.startswith("upload:"):
         _, guild, name, version = ref.split(":", 3)
+        if not _still_stored(int(guild), name, version):
+            _uploaded.cache_clear()
+            raise _replaced(name)
         return _uploaded(int(guild), name, version)
+    if ref.startswith("file:") and _SETTINGS["database"] is None:
+        return _file(ref.removeprefix("file:"))
     return registry().get(ref)
+
+
+def _replaced(name: str) -> UnknownDatasetError:
+    """What a user hears when a dataset a message was made from has gone."""
+    return UnknownDatasetError(
+        f"The dataset `{name}` has been replaced or removed since this was made.",
+        "Run the command again to use the current version.",
+    )
+
+
+def _still_stored(guild_id: int, name: str, version: str) -> bool:
+    """Whether this version of an upload is still in the database (asked every time, so that a worker
+    that has the old version cached answers "replaced or removed" like every other worker)."""
+    database = _SETTINGS["database"]
+    if database is None or not database.exists():
+        return False
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        return (
+            connection.execute(
+                "SELECT 1 FROM datasets WHERE guild_id = ? AND name = ? AND version = ?",
+                (guild_id, name, version),
+            ).fetchone()
+            is not None
+        )
 
 
 @lru_cache(maxsize=16)
 def _uploaded(guild_id: int, name: str, version: str) -> Dataset:
-    """An uploaded dataset read from the database, at exactly this version."""
+    """An uploaded dataset's typed columns read from the database (read-only), at exactly this version."""
     database = _SETTINGS["database"]
     row = None
     if database is not None and database.exists():
         with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
             row = connection.execute(
-                "SELECT csv, description, filename FROM datasets WHERE guild_id = ? AND name = ? AND version = ?",
+                "SELECT typed, schema, description, filename FROM datasets "
+                "WHERE guild_id = ? AND name = ? AND version = ?",
                 (guild_id, name, version),
             ).fetchone()
     if row is None:
-        raise UnknownDatasetError(
-            f"The dataset `{name}` has been replaced or removed since this was made.",
-            "Run the command again to use the current version.",
-        )
-    return read_stored(row[0], name, row[1], row[2], guild_id)
+        raise _replaced(name)
+    typed, schema, description, filename = row
+    return read_typed(typed, schema, upload_fields(name, description, filename, ""), guild_id)
+
+
+@lru_cache(maxsize=4)
+def _file(path: str) -> Dataset:
+    """A CSV file, read and checked once per process (the command line runs one command)."""
+    return read_file(Path(path))
 
 
 @lru_cache(maxsize=64)
