@@ -8,15 +8,11 @@ import discord
 
 from bot.regression.figures import RenderedFigure
 from bot.regression.steps import Step
+from bot.regression.text import clip
 
 COLOUR = discord.Colour(0x0072B2)
 EMBED_TOTAL = 6000
 FIELD_VALUE = 1024
-
-
-def clip(text: str, limit: int) -> str:
-    """Trim ``text`` to ``limit`` characters, visibly."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def embed_for(step: Step, figure: RenderedFigure | None, footer: str | None = None) -> discord.Embed:

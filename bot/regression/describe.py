@@ -1,8 +1,9 @@
 """Describe a dataset as Steps: overview, columns, summary statistics, the first rows, formulas to try.
 
 Every Step fits one Discord embed; long tables page into several Steps (``Summary statistics (2/3)``) and
-long lists are cut visibly (``… and N more``). Numbers are shown to 4 significant figures with a Unicode
-minus; ``NA`` marks a missing value.
+long lists are cut visibly (``… and N more``). Computed numbers (means, standard deviations) are written by
+``text.number``, values from the data (minimum, median, maximum) as typed by ``text.value_text``; ``NA``
+marks a missing value.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from bot.regression.datasets import ColumnInfo, Dataset
 from bot.regression.figures import Axis, BoxSpec, ColorBy, FigureSpec, HistogramSpec, ScatterSpec
 from bot.regression.steps import BODY_LIMIT, TITLE_LIMIT, Step, join_within
+from bot.regression.text import clip, number, value_text
 
 PREVIEW_ROWS = 5
 PREVIEW_WIDTH = 72  # characters per line of the rows preview; wider frames lose their last columns
@@ -43,11 +45,6 @@ class _Block:
         return f"{heading}\n{inner}" if heading else inner
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending in ``…`` when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _plain(text: str) -> str:
     """Text safe inside a code span or block: backticks become apostrophes."""
     return text.replace("`", "'")
@@ -56,19 +53,6 @@ def _plain(text: str) -> str:
 def _code(text: str, limit: int = NAME_WIDTH * 2) -> str:
     """``text`` as an inline code span."""
     return f"`{clip(_plain(text), limit)}`"
-
-
-def number(value: float) -> str:
-    """A number to 4 significant figures (at most 8 decimals), trailing zeros dropped, Unicode minus."""
-    if not math.isfinite(value):
-        return NA
-    if value == 0:
-        return "0"
-    decimals = max(0, min(8, 3 - math.floor(math.log10(abs(value)))))
-    text = f"{value:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "0") else text.replace("-", "−")
 
 
 def _cell(value: object) -> str:
@@ -225,8 +209,13 @@ def _numeric_rows(dataset: Dataset) -> list[list[str]]:
         if info.kind != "numeric":
             continue
         values = dataset.frame[info.name]
-        stats = [values.mean(), values.std(), values.min(), values.median(), values.max()]
-        rows.append([clip(_plain(info.name), NAME_WIDTH), *map(number, stats), str(int(values.isna().sum()))])
+        computed = [number(values.mean()), number(values.std())]
+        observed = [
+            value_text(float(v)) if pd.notna(v) else NA for v in (values.min(), values.median(), values.max())
+        ]
+        rows.append(
+            [clip(_plain(info.name), NAME_WIDTH), *computed, *observed, str(int(values.isna().sum()))]
+        )
     return rows
 
 
