@@ -1,7 +1,8 @@
 """The Discord bot: a ``commands.Bot`` that loads the cogs, owns the worker pool and the store, and syncs.
 
-Start-up order (``setup_hook``): open the store, start and warm the workers, load every cog in ``cogs/``
-(each registers its own persistent buttons), register the page buttons that several cogs' messages carry,
+Start-up order (``setup_hook``): open the store, start the workers (they warm up in the background while
+the bot connects; early jobs wait for them), load every cog in ``cogs/`` (each registers its own persistent
+buttons), register the page buttons that several cogs' messages carry,
 and sync the command tree to the dev guild if one is set.
 A global sync happens only on ``python -m bot sync``.
 """
@@ -84,7 +85,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         await self.store.open()
         await self.datasets.load()
         if self.start_workers:
-            await self.engine.start()
+            await self.engine.start(wait=False)
         for module in pkgutil.iter_modules(cogs.__path__):
             if not module.name.startswith("_"):
                 await self.load_extension(f"cogs.{module.name}")

@@ -80,6 +80,12 @@ def _worker_main(connection: Connection, database: str | None) -> None:
             connection.send(("error", RuntimeError(f"{type(reply[1]).__name__} could not be sent back")))
 
 
+def _log_failed_start(task: asyncio.Future[None]) -> None:
+    """Log a worker start-up that failed (jobs then fail with ``EngineUnavailable`` or wait for others)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error("starting the workers failed: %r", task.exception())
+
+
 class _Worker:
     """One worker process and the bot's end of its pipe."""
 
@@ -120,17 +126,35 @@ class Engine:
         self._idle: list[_Worker] = []
         self._turns: OrderedDict[Hashable, deque[asyncio.Future[_Worker]]] = OrderedDict()
         self._per_user: dict[Hashable, int] = {}
+        self._starting: asyncio.Future[None] | None = None
         self._waiting = 0
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self._typical_seconds = 0.3
         self.jobs_run = 0
 
-    async def start(self) -> None:
-        """Start the workers and warm each one up (imports, fonts, a first fit)."""
-        for _ in range(self.processes):
-            self._add_worker()
-        workers, self._idle = self._idle, []
+    async def start(self, wait: bool = True) -> None:
+        """Start the workers and warm each one up (imports, fonts, a first fit), off the event loop.
+
+        With ``wait=False`` this returns at once: jobs asked for meanwhile wait for the first warm worker,
+        so the bot can connect while its workers start.
+        """
+        self._starting = asyncio.ensure_future(self._start_workers())
+        self._starting.add_done_callback(_log_failed_start)
+        if wait:
+            await self._starting
+
+    async def started(self) -> None:
+        """Wait until the workers have started and warmed up (at once when they have)."""
+        if self._starting is not None:
+            await asyncio.shield(self._starting)
+
+    async def _start_workers(self) -> None:
+        """Start the processes in threads (the first start loads the engine), then warm them together."""
+        workers = await asyncio.gather(
+            *(asyncio.to_thread(_Worker, self._context, self.database) for _ in range(self.processes))
+        )
+        self._workers.extend(workers)
         await asyncio.gather(*(self._run_on(worker, "warm", (), WARM_TIMEOUT) for worker in workers))
 
     def _add_worker(self) -> _Worker:
@@ -264,6 +288,9 @@ class Engine:
 
     async def close(self) -> None:
         """Stop every worker: close its pipe, give it a moment, then kill what is left."""
+        if self._starting is not None and not self._starting.done():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._starting), WARM_TIMEOUT)
         workers, self._workers = self._workers, []
         for worker in workers:
             with contextlib.suppress(OSError):

@@ -100,6 +100,7 @@ def paused_workers(bot: RegressionBot) -> Iterator[list[int]]:
 async def fresh_workers(bot: RegressionBot) -> None:
     """Kill the idle workers and wait until they are gone: the engine starts new ones, which (as after a
     restart) have no copy of any dataset read before."""
+    await bot.engine.started()
     for pid in bot.engine.worker_pids():
         os.kill(pid, signal.SIGKILL)
     await until(lambda: not any(w.process.is_alive() for w in bot.engine._workers))

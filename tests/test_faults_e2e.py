@@ -81,6 +81,7 @@ async def test_a_dead_worker_costs_one_answer_and_the_pool_recovers(tmp_path):
         running_emulator() as emu,
         run_bot(make_bot(emu, tmp_path / "bot.sqlite3", processes=1), emu, timeout=60) as bot,
     ):
+        await bot.engine.started()
         doomed = await emu.slash("describe", {"dataset": "students"})
         async with asyncio.timeout(10):
             while not bot.engine._inflight:
