@@ -1,4 +1,5 @@
-"""What the benchmark asks the bot: distinct ``/fit`` formulas, the lecture's command, and a soak mix.
+"""What the benchmark asks the bot: distinct ``/fit`` formulas, a class's formulas, the lecture's command,
+and a soak mix.
 
 Every formula is parsed and validated with the bot's own grammar before it is used, so a formula that the
 bot would refuse never reaches a burst. Formulas are handed out once: the engine caches results by the text
@@ -23,6 +24,15 @@ MAX_LEVELS = 6  # categorical predictors with more levels make slow, unreadable 
 SEED = 20240601
 MIN_DISTINCT_FOR_SQUARE = 6  # a square of a column with few values is collinear with it
 MAX_MISSES = 2000  # candidates tried before a dataset counts as out of new formulas
+CLASS_DATASET = "penguins"
+CLASS_FORMULAS = (  # what ten students working on the lesson's model type, in proportion
+    ("bill_depth_mm ~ bill_length_mm + species", 5),  # the lesson's model (an example)
+    ("bill_depth_mm ~ bill_length_mm", 1),  # an example: the subset that hides Simpson's paradox
+    ("bill_depth_mm ~ bill_length_mm * species", 1),  # an example: the interaction
+    ("body_mass_g ~ flipper_length_mm + sex", 1),  # the dataset's other example
+    ("bill_depth_mm ~ species", 1),  # a smaller subset
+    ("bill_depth_mm ~ bill_length_mm + species + sex", 1),  # one predictor more
+)
 
 Command = tuple[str, dict[str, Any]]
 """A slash command name and its options, as ``DiscordEmulator.slash`` takes them."""
@@ -116,6 +126,23 @@ class FormulaPool:
 def fit_command(dataset: str, formula: str) -> Command:
     """``/fit dataset:<dataset> formula:<formula>``."""
     return "fit", {"dataset": dataset, "formula": formula}
+
+
+def class_commands(registry: DatasetRegistry, size: int, seed: int = SEED) -> list[Command]:
+    """``size`` ``/fit`` commands from a class on one dataset: ``CLASS_FORMULAS`` in proportion (taking
+    turns, so a small class still types several), shuffled.
+
+    Raises ValueError if the bot would refuse one of them (a burst never carries a formula the bot refuses).
+    """
+    dataset = registry.get(CLASS_DATASET)
+    refused = [text for text, _ in CLASS_FORMULAS if _valid(dataset, text) is None]
+    if refused:
+        raise ValueError(f"the bot refuses these class formulas on {CLASS_DATASET}: {refused}")
+    rounds = max(weight for _, weight in CLASS_FORMULAS)
+    pattern = [text for turn in range(rounds) for text, weight in CLASS_FORMULAS if weight > turn]
+    texts = [pattern[i % len(pattern)] for i in range(size)]
+    random.Random(seed).shuffle(texts)
+    return [fit_command(CLASS_DATASET, text) for text in texts]
 
 
 def lecture_variants() -> Iterator[str]:
