@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import proc
 from bench.engine_alone import engine
-from bench.live import LiveOptions, measure
+from bench.live import LiveOptions, compare, measure, measure_baseline, workload
 from bench.report import table
 from bench.uploads import UploadOptions, measure_uploads
 from bot.config import WorkerConfig
@@ -28,6 +28,7 @@ from bot.config import WorkerConfig
 DEFAULT_BURSTS = (1, 10, 30, 100)
 QUICK_BURSTS = (1, 3)
 DEFAULT_SOAK, QUICK_SOAK = 500, 10
+DEFAULT_CLASS, QUICK_CLASS = 30, 3
 DEFAULT_RUNS, QUICK_RUNS = 15, 2
 DEFAULT_UPLOADS, QUICK_UPLOADS = 20, 2
 DEFAULT_UPLOAD_MB, QUICK_UPLOAD_MB = 4.9, 0.1  # the default upload limit is 5 MB
@@ -53,6 +54,17 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--bursts", type=_sizes, help=f"burst sizes (default {','.join(map(str, DEFAULT_BURSTS))})"
+    )
+    parser.add_argument(
+        "--class-size",
+        type=int,
+        help=f"users in the class burst, who share formulas (default {DEFAULT_CLASS}; 0 skips it)",
+    )
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip the baseline (a typical discord.py bot given the same bursts)",
     )
     parser.add_argument(
         "--soak", type=int, help=f"mixed commands for the memory soak (default {DEFAULT_SOAK})"
@@ -84,8 +96,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help=f"a small run: bursts {','.join(map(str, QUICK_BURSTS))}, soak {QUICK_SOAK}, {QUICK_RUNS} engine runs, "
-        f"{QUICK_UPLOADS} uploads of {QUICK_UPLOAD_MB} MB",
+        help=f"a small run: bursts {','.join(map(str, QUICK_BURSTS))}, a class of {QUICK_CLASS}, "
+        f"soak {QUICK_SOAK}, {QUICK_RUNS} engine runs, {QUICK_UPLOADS} uploads of {QUICK_UPLOAD_MB} MB",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("bench-results.json"), help="JSON file (default %(default)s)"
@@ -94,13 +106,15 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     if args.workers < 1 or args.heartbeat_ms < 100:
         parser.error("--workers must be at least 1 and --heartbeat-ms at least 100")
     args.bursts = args.bursts or (QUICK_BURSTS if args.quick else DEFAULT_BURSTS)
+    if args.class_size is None:
+        args.class_size = QUICK_CLASS if args.quick else DEFAULT_CLASS
     args.soak = max(0, args.soak if args.soak is not None else QUICK_SOAK if args.quick else DEFAULT_SOAK)
     args.runs = max(1, args.runs or (QUICK_RUNS if args.quick else DEFAULT_RUNS))
     if args.uploads is None:
         args.uploads = QUICK_UPLOADS if args.quick else DEFAULT_UPLOADS
     args.upload_mb = args.upload_mb or (QUICK_UPLOAD_MB if args.quick else DEFAULT_UPLOAD_MB)
-    if args.uploads < 0 or args.upload_mb <= 0:
-        parser.error("--uploads must be at least 0 and --upload-mb more than 0")
+    if args.uploads < 0 or args.upload_mb <= 0 or args.class_size < 0:
+        parser.error("--uploads and --class-size must be at least 0 and --upload-mb more than 0")
     return args
 
 
@@ -148,6 +162,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         args.workers,
         args.heartbeat_ms,
         args.schema_check,
+        args.class_size,
         others,
         flood,
         commands,
@@ -158,6 +173,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "machine": machine(),
         "settings": {
             "bursts": list(args.bursts),
+            "class_size": args.class_size,
+            "baseline": args.baseline,
             "soak": args.soak,
             "engine_runs": args.runs,
             "workers": args.workers,
@@ -169,7 +186,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "clock": "the emulator's (time.monotonic); the bot and the emulator share one process and loop",
         },
     }
-    results |= asyncio.run(measure(options))
+    pool, bursts = workload(options)
+    results |= asyncio.run(measure(options, pool, bursts))
+    if args.baseline:
+        results["baseline"] = asyncio.run(measure_baseline(options, bursts))
+        if "bursts" in results["baseline"]:
+            compare(results["bursts"], results["baseline"]["bursts"])
     results["engine"] = engine(args.runs)
     results["uploads"] = asyncio.run(measure_uploads(UploadOptions(args.uploads, args.upload_mb, args.runs)))
     results["duration_s"] = round(time.monotonic() - started, 1)

@@ -6,6 +6,14 @@ heartbeat. The emulator shares the process (and the event loop) with the bot, so
 includes the emulator's: after each burst or wave, once its numbers are taken, the emulator forgets the
 requests and messages it recorded (the PNG uploads are most of them), and what it must keep (interaction
 payloads, the gateway log for RESUME) is measured and reported beside the bot's growth.
+
+Each answer is timed twice: ``first_text`` when its page's text is first on screen (the first request
+carrying an embed with a title) and ``answer`` when it is finished (the request that uploaded the figure
+the message finally shows; ``drawing.png`` is a placeholder, never a finished figure). A bot that sends
+one message at the end shows both at once.
+
+The same bursts then go to ``BaselineBot`` (a typical discord.py bot; see ``bench.baseline``), one fresh
+emulator for each mix, after the real bot has stopped, so the bot's memory readings never include it.
 """
 
 from __future__ import annotations
@@ -13,23 +21,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import itertools
 import os
 import re
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import proc
+from bench.baseline import BaselineBot
 from bench.commands import (
+    CLASS_DATASET,
+    CLASS_FORMULAS,
     LECTURE_DATASET,
     LECTURE_FORMULA,
     Command,
     FormulaPool,
+    class_commands,
     fit_command,
     lecture_variants,
     soak_commands,
@@ -41,7 +54,7 @@ from bot.regression.datasets import DatasetRegistry
 from tests.emulator.emulator import DEFAULT_USERS, DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 from tests.emulator.interactions import EmulatedInteraction
-from tests.emulator.models import RecordedRequest, User, UserSpec
+from tests.emulator.models import RecordedRequest, StoredMessage, User, UserSpec
 from tests.emulator.openapi import SPEC_PATH
 
 STUDENTS = 200  # commands take turns among them, like a class (each user has at most a few jobs at once)
@@ -49,6 +62,8 @@ SOAK_WAVE = 10  # soak commands in flight at once
 SOAK_CHECKPOINTS = 5  # memory readings during the soak
 ERROR_SAMPLES = 5
 START_TIMEOUT = 120.0
+PLACEHOLDER = "drawing.png"  # shown where a page's figure will go until the figure is drawn
+BASELINE_MISSING = "seaborn is not installed (pip install -e '.[bench]'), so the baseline bot was not run"
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class LiveOptions:
     workers: int
     heartbeat_ms: int
     schema_check: bool = True
+    class_size: int = 30
     fair_others: int = 29
     fair_flood: int = 60
     demo_commands: int = 25
@@ -67,13 +83,24 @@ class LiveOptions:
 
 
 @dataclass(frozen=True)
+class Burst:
+    """``/fit`` commands sent at once, from distinct users: the same for the bot and the baseline."""
+
+    mix: str
+    commands: tuple[Command, ...]
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """One interaction, measured: seconds from dispatch to the first response and to the full answer."""
+    """One interaction, measured: seconds from dispatch to the first response, to the first text on
+    screen and to the finished answer; what went wrong, and whether it was lost (never answered)."""
 
     first_response: float | None
+    first_text: float | None
     answer: float | None
     answered_at: float | None
     error: str | None
+    lost: bool = False
 
 
 def make_bot(emu: DiscordEmulator, database: Path, processes: int) -> RegressionBot:
@@ -110,14 +137,64 @@ def _ok(request: RecordedRequest) -> bool:
     return request.status is not None and 200 <= request.status < 300
 
 
+def _message_body(request: RecordedRequest) -> dict[str, Any]:
+    """The message a callback or webhook request sends (a callback's ``data``), empty if none."""
+    body = request.json if isinstance(request.json, dict) else {}
+    if request.path.endswith("/callback"):
+        data = body.get("data")
+        return data if isinstance(data, dict) else {}
+    return body
+
+
+def _titled(request: RecordedRequest) -> bool:
+    """Whether the request carries at least one embed with a title (a page's text)."""
+    embeds = _message_body(request).get("embeds") or []
+    return any(isinstance(embed, dict) and embed.get("title") for embed in embeds)
+
+
+def _uploaded(request: RecordedRequest) -> set[str]:
+    """Filenames of the files the request uploads (the payload's ``attachments`` filename wins, as on
+    Discord)."""
+    described = _message_body(request).get("attachments") or []
+    metadata = {str(a.get("id")): a for a in described if isinstance(a, dict)}
+    names = set()
+    for position, upload in enumerate(request.files):
+        index = upload.field.removeprefix("files[").removesuffix("]")
+        meta = metadata.get(index if index.isdigit() else str(position), {})
+        names.add(meta.get("filename") or upload.filename)
+    return names
+
+
+def _shown(interaction: EmulatedInteraction) -> list[StoredMessage]:
+    """The interaction's messages that are still there: its original (once responded) and follow-ups."""
+    original = interaction.original if interaction.response_type is not None else None
+    return [m for m in (original, *interaction.followups) if m is not None and not m.deleted]
+
+
+def _drawing(interaction: EmulatedInteraction) -> bool:
+    """Whether a request on the interaction's token is in flight or one of its messages shows the
+    placeholder (its figure is still being drawn)."""
+    if interaction.emu.in_flight(interaction.token):
+        return True
+    return any(a.filename == PLACEHOLDER for m in _shown(interaction) for a in m.attachments)
+
+
+async def _finished(interaction: EmulatedInteraction, timeout: float) -> None:
+    """Wait until the interaction is answered (TimeoutError if not within ``timeout``), then until its
+    figure replaced the placeholder (a figure that never arrives is counted by ``_outcome``)."""
+    await interaction.wait_done(timeout)
+    with contextlib.suppress(TimeoutError):
+        await interaction.emu.wait_until(lambda: not _drawing(interaction), timeout, "the figure")
+
+
 async def _follow(interaction: EmulatedInteraction, deadline: float, timeout: float) -> str | None:
-    """Wait for the first response, then the whole answer; what went wrong, or None."""
+    """Wait for the first response, then the whole answer with its figure; what went wrong, or None."""
     try:
         await interaction.wait_response(deadline + 2)
     except TimeoutError:
         return f"no first response within {deadline + 2:.0f} s"
     try:
-        await interaction.wait_done(timeout)
+        await _finished(interaction, timeout)
     except TimeoutError:
         return f"not answered within {timeout:.0f} s"
     return None
@@ -126,22 +203,39 @@ async def _follow(interaction: EmulatedInteraction, deadline: float, timeout: fl
 def _outcome(
     interaction: EmulatedInteraction, requests: list[RecordedRequest], problem: str | None, image: bool
 ) -> Outcome:
-    """Times and errors of one interaction from what the emulator recorded."""
+    """Times and errors of one interaction from what the emulator recorded.
+
+    First text: the first accepted request with a titled embed. Finished: the first accepted request that
+    uploaded a figure the messages finally show (not the placeholder), or without a figure the last
+    accepted request answering the interaction.
+    """
+    lost = problem is not None
     callbacks = [r for r in requests if r.path.endswith("/callback")]
     first = callbacks[0].received_at - interaction.dispatched_at if callbacks else None
     if callbacks and not _ok(callbacks[0]):
         problem = problem or f"first response refused with {callbacks[0].status}"
-    webhooks = [r for r in requests if r.path.startswith("/webhooks/") and _ok(r)]
-    answered_at = max(r.received_at for r in webhooks) if webhooks else None
     message = interaction.original if interaction.response_type is not None else None
+    shown = _shown(interaction)
+    names = {a.filename for m in shown for a in m.attachments}
+    figures = names - {PLACEHOLDER}
     if problem is None:
         if message is None or message.deleted or not message.embeds:
-            said = [m.content for m in interaction.followups if m.content]
+            said = [m.content for m in shown if m.content]
             problem = f"answered with the message {said[-1][:100]!r}" if said else "answered without an embed"
-        elif image and not message.attachments:
+        elif PLACEHOLDER in names:
+            problem = "figure never arrived"
+        elif image and not figures:
             problem = "answered without an image"
-    answer = answered_at - interaction.dispatched_at if answered_at is not None and problem is None else None
-    return Outcome(first, answer, answered_at if answer is not None else None, problem)
+    if problem is not None:
+        return Outcome(first, None, None, None, problem, lost)
+    accepted = [
+        r for r in requests if _ok(r) and (r.path.startswith("/webhooks/") or r.path.endswith("/callback"))
+    ]
+    drawn = next((r for r in accepted if figures & _uploaded(r)), None)
+    finished = drawn.received_at if drawn is not None else max(r.received_at for r in accepted)
+    text = next((r.received_at for r in accepted if _titled(r)), None)
+    since = interaction.dispatched_at
+    return Outcome(first, None if text is None else text - since, finished - since, finished, None)
 
 
 def _forget(emu: DiscordEmulator) -> None:
@@ -200,41 +294,53 @@ async def _heartbeat_gap(emu: DiscordEmulator, start: float, end: float, interva
 
 
 def _errors(outcomes: Sequence[Outcome], violations: Sequence[str]) -> dict[str, Any]:
-    """How many interactions failed (plus emulator violations), and the commonest kinds with their counts."""
+    """How many interactions failed (plus emulator violations) and were lost (never answered), and the
+    commonest kinds of failure with their counts."""
     problems = [o.error for o in outcomes if o.error] + [f"violation: {v}" for v in violations]
     kinds = Counter(re.sub(r"\d+", "#", problem) for problem in problems)
     return {
         "errors": len(problems),
+        "lost": sum(o.lost for o in outcomes),
         "error_samples": [f"{count} x {kind}" for kind, count in kinds.most_common(ERROR_SAMPLES)],
     }
 
 
-def _cpu(bot: RegressionBot) -> tuple[float, float]:
+Workers = Callable[[], list[int]]
+"""The pids of the bot's worker processes now (none for the baseline, which uses threads)."""
+
+
+def _cpu(workers: Workers) -> tuple[float, float]:
     """CPU seconds used so far by the bot process and by its current workers together."""
-    return proc.cpu_seconds(os.getpid()), sum(proc.cpu_seconds(pid) for pid in bot.engine.worker_pids())
+    return proc.cpu_seconds(os.getpid()), sum(proc.cpu_seconds(pid) for pid in workers())
+
+
+def _ms(values: Sequence[float | None]) -> dict[str, float | int | None]:
+    """Latency stats (ms) of the measured ``values`` (seconds)."""
+    return latency([value * 1000 for value in values if value is not None])
 
 
 async def burst(
     emu: DiscordEmulator,
-    bot: RegressionBot,
     users: Iterator[User],
-    mix: str,
-    commands: Sequence[Command],
+    planned: Burst,
     interval_ms: int,
+    workers: Workers,
+    memory: bool = True,
 ) -> dict[str, Any]:
-    """One burst of ``/fit`` at once: latencies, throughput, heartbeats, CPU time used, errors."""
-    bot_before, workers_before = _cpu(bot)
-    outcomes, violations, start = await _run(emu, commands, users, image=True)
-    bot_after, workers_after = _cpu(bot)
+    """One burst of ``/fit`` at once: latencies, throughput, heartbeats, CPU time used, errors, and (with
+    ``memory``) the memory of the bot process and its workers afterwards."""
+    bot_before, workers_before = _cpu(workers)
+    outcomes, violations, start = await _run(emu, planned.commands, users, image=True)
+    bot_after, workers_after = _cpu(workers)
     done = [o.answered_at for o in outcomes if o.answered_at is not None]
     end = max(done, default=emu.now())
+    after = {"memory_after_mb": _memory_now(workers)} if memory else {}
     return {
-        "mix": mix,
-        "size": len(commands),
-        "first_response_ms": latency(
-            [o.first_response * 1000 for o in outcomes if o.first_response is not None]
-        ),
-        "answer_ms": latency([o.answer * 1000 for o in outcomes if o.answer is not None]),
+        "mix": planned.mix,
+        "size": len(planned.commands),
+        "first_response_ms": _ms([o.first_response for o in outcomes]),
+        "first_text_ms": _ms([o.first_text for o in outcomes]),
+        "answer_ms": _ms([o.answer for o in outcomes]),
         "duration_s": round(end - start, 2),
         "answers_per_s": round(len(done) / (end - start), 2) if done else 0.0,
         "cpu_s": {
@@ -243,21 +349,62 @@ async def burst(
         },
         **await _heartbeat_gap(emu, start, end, interval_ms),
         **_errors(outcomes, violations),
+        **after,
     }
 
 
-def _rss(bot: RegressionBot) -> tuple[float, float]:
-    """RSS now (MiB) of the bot process and of all its workers together, after a garbage collection."""
+def _memory_now(workers: Workers) -> dict[str, float]:
+    """RSS and PSS now (MiB) of the bot process and of all its workers together, after a garbage collection."""
     gc.collect()
-    workers = sum(proc.read(pid).rss_mb for pid in bot.engine.worker_pids())
-    return proc.read(os.getpid()).rss_mb, round(workers, 1)
+    bot = proc.read(os.getpid())
+    pool = [proc.read(pid) for pid in workers()]
+    return {
+        "bot_rss": bot.rss_mb,
+        "bot_pss": bot.pss_mb,
+        "workers_rss": round(sum(w.rss_mb for w in pool), 1),
+        "workers_pss": round(sum(w.pss_mb for w in pool), 1),
+    }
+
+
+def _checkpoint(
+    emu: DiscordEmulator, workers: Workers, commands: int, answers: int
+) -> dict[str, float | int]:
+    """Memory now during the soak, with how many commands were sent and answered so far."""
+    now = _memory_now(workers)
+    return {
+        "commands": commands,
+        "answers": answers,
+        "bot_rss_mb": now["bot_rss"],
+        "workers_rss_mb": now["workers_rss"],
+        "bot_pss_mb": now["bot_pss"],
+        "workers_pss_mb": now["workers_pss"],
+        "emulator_held_mb": _emulator_held_mb(emu),
+    }
+
+
+def _steady_growth(trend: Sequence[dict[str, float | int]]) -> dict[str, float] | None:
+    """PSS growth per 1000 answers from the first checkpoint to the last (past the first caches filling),
+    the bot's net of what the emulator kept; None with fewer than two checkpoints."""
+    if len(trend) < 2:
+        return None
+    first, last = trend[0], trend[-1]
+    answers = last["answers"] - first["answers"]
+    if answers <= 0:
+        return None
+    held = last["emulator_held_mb"] - first["emulator_held_mb"]
+    scale = 1000 / answers
+    return {
+        "bot_pss_net": round((last["bot_pss_mb"] - first["bot_pss_mb"] - held) * scale, 1),
+        "workers_pss": round((last["workers_pss_mb"] - first["workers_pss_mb"]) * scale, 1),
+    }
 
 
 async def soak(
     emu: DiscordEmulator, bot: RegressionBot, users: Iterator[User], commands: Sequence[Command]
 ) -> dict[str, Any]:
-    """Many mixed commands, ``SOAK_WAVE`` at a time: throughput, errors and how memory grows."""
-    bot_before, workers_before = _rss(bot)
+    """Many mixed commands, ``SOAK_WAVE`` at a time: throughput, errors and how memory (RSS and PSS) grows."""
+    workers = bot.engine.worker_pids
+    before = _memory_now(workers)
     held_before = _emulator_held_mb(emu)
     outcomes: list[Outcome] = []
     violations: list[str] = []
@@ -270,31 +417,42 @@ async def soak(
         outcomes += wave
         violations += new
         if len(outcomes) >= checkpoint or len(outcomes) == len(commands):
-            bot_rss, workers_rss = _rss(bot)
-            trend.append({"commands": len(outcomes), "bot_rss_mb": bot_rss, "workers_rss_mb": workers_rss})
+            answered = sum(o.error is None for o in outcomes)
+            trend.append(_checkpoint(emu, workers, len(outcomes), answered))
             checkpoint += every
     duration = time.monotonic() - started
-    bot_after, workers_after = _rss(bot)
+    after = _memory_now(workers)
     held_growth = round(_emulator_held_mb(emu) - held_before, 1)
     answers = sum(o.error is None for o in outcomes)
     per_thousand = 1000 / answers if answers else 0.0
+
+    def grew(key: str, net: float = 0.0) -> float:
+        return round(after[key] - before[key] - net, 1)
+
     return {
         "commands": len(commands),
         "answers": answers,
         "duration_s": round(duration, 1),
         "answers_per_s": round(answers / duration, 2) if duration else 0.0,
-        "answer_ms": latency([o.answer * 1000 for o in outcomes if o.answer is not None]),
+        "answer_ms": _ms([o.answer for o in outcomes]),
         **_errors(outcomes, violations),
-        "bot_rss_before_mb": bot_before,
-        "bot_rss_after_mb": bot_after,
-        "bot_growth_mb": round(bot_after - bot_before, 1),
+        "bot_rss_before_mb": before["bot_rss"],
+        "bot_rss_after_mb": after["bot_rss"],
+        "bot_growth_mb": grew("bot_rss"),
         "emulator_held_growth_mb": held_growth,
-        "bot_growth_net_mb": round(bot_after - bot_before - held_growth, 1),
-        "workers_rss_before_mb": workers_before,
-        "workers_rss_after_mb": workers_after,
-        "workers_growth_mb": round(workers_after - workers_before, 1),
-        "bot_growth_net_per_1000_answers_mb": round((bot_after - bot_before - held_growth) * per_thousand, 1),
-        "workers_growth_per_1000_answers_mb": round((workers_after - workers_before) * per_thousand, 1),
+        "bot_growth_net_mb": grew("bot_rss", held_growth),
+        "workers_rss_before_mb": before["workers_rss"],
+        "workers_rss_after_mb": after["workers_rss"],
+        "workers_growth_mb": grew("workers_rss"),
+        "bot_growth_net_per_1000_answers_mb": round(grew("bot_rss", held_growth) * per_thousand, 1),
+        "workers_growth_per_1000_answers_mb": round(grew("workers_rss") * per_thousand, 1),
+        "bot_pss_before_mb": before["bot_pss"],
+        "bot_pss_after_mb": after["bot_pss"],
+        "workers_pss_before_mb": before["workers_pss"],
+        "workers_pss_after_mb": after["workers_pss"],
+        "bot_pss_growth_net_mb": grew("bot_pss", held_growth),
+        "workers_pss_growth_mb": grew("workers_pss"),
+        "steady_pss_growth_per_1000_answers_mb": _steady_growth(trend) if trend else None,
         "trend": trend,
     }
 
@@ -327,7 +485,7 @@ async def fair_use(
     interactions = await asyncio.gather(
         *(emu.slash(name, options, user=next(senders)) for name, options in mixed)
     )
-    await asyncio.gather(*(i.wait_done(60.0 + 2 * len(mixed)) for i in interactions))
+    await asyncio.gather(*(_finished(i, 60.0 + 2 * len(mixed)) for i in interactions))
     grouped = _by_token(emu)
     together = [_outcome(i, grouped.get(i.token, []), None, True) for i in interactions[:others]]
     told = Counter(_said(i).split(":")[0] for i in interactions[others:])
@@ -389,7 +547,7 @@ async def instructor_demo(
     walkthroughs = []
     for name, options in script:
         interaction = await emu.slash(name, options, user=instructor)
-        await interaction.wait_done(120)
+        await _finished(interaction, 120)
         said = _said(interaction)
         refused += said.startswith(REFUSED)
         answered += not said.startswith(REFUSED)
@@ -398,13 +556,16 @@ async def instructor_demo(
     for index in range(presses):
         if not walkthroughs:
             break
-        message = emu.messages.get(walkthroughs[index % len(walkthroughs)])
-        nexts = [c for c in message.custom_ids() if c.endswith(":n")]
-        if not nexts or message.component(nexts[0]).get("disabled"):
-            walkthroughs.remove(message.id)
+        shown = walkthroughs[index % len(walkthroughs)]
+        message = emu.messages.messages.get(shown)
+        nexts = (
+            [c for c in message.custom_ids() if c.endswith(":n")] if message and not message.deleted else []
+        )
+        if message is None or not nexts or message.component(nexts[0]).get("disabled"):
+            walkthroughs.remove(shown)  # deleted (a failed answer), or at its last page
             continue
         press = await emu.press(message, nexts[0], user=instructor)
-        await press.wait_done(120)
+        await _finished(press, 120)
         pages += 1
         said = _said(press)
         refused += said.startswith(REFUSED)
@@ -453,17 +614,39 @@ def _memory(bot: RegressionBot, sampler: proc.Sampler) -> dict[str, Any]:
     }
 
 
-async def measure(options: LiveOptions) -> dict[str, Any]:
-    """Start the bot against a fresh emulator and run the bursts and the soak."""
+def workload(options: LiveOptions) -> tuple[FormulaPool, list[Burst]]:
+    """The formula pool and the bursts: for each size a distinct and a same burst, then one class burst.
+
+    The same mix's variants and the class's formulas are reserved, so no distinct formula repeats them
+    (and none of the class's formulas is cached before its burst); the warm-up fitted the lecture's formula
+    in every worker.
+    """
     registry = DatasetRegistry.bundled()
     variants = lecture_variants()
-    reserved = frozenset([LECTURE_FORMULA, *itertools.islice(lecture_variants(), 1000)])
-    pool = FormulaPool(registry, reserved=reserved)  # warm() fitted the lecture's formula in every worker
+    reserved = frozenset(
+        [LECTURE_FORMULA, *itertools.islice(lecture_variants(), 1000), *(text for text, _ in CLASS_FORMULAS)]
+    )
+    pool = FormulaPool(registry, reserved=reserved)
+    bursts = []
+    for size in options.bursts:
+        bursts.append(Burst("distinct", tuple(pool.fits(size))))
+        bursts.append(Burst("same", (fit_command(LECTURE_DATASET, next(variants)),) * size))
+    if options.class_size:
+        bursts.append(Burst("class", tuple(class_commands(registry, options.class_size))))
+    return pool, bursts
+
+
+def _students() -> tuple[UserSpec, ...]:
+    """The emulator's users: its defaults and ``STUDENTS`` students."""
+    return (*DEFAULT_USERS, *(UserSpec(f"student{i:03}", f"Student {i}") for i in range(STUDENTS)))
+
+
+async def measure(options: LiveOptions, pool: FormulaPool, bursts: Sequence[Burst]) -> dict[str, Any]:
+    """Start the bot against a fresh emulator and run the bursts, fair use, the demo and the soak."""
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        students = [UserSpec(f"student{i:03}", f"Student {i}") for i in range(STUDENTS)]
         async with running_emulator(
             heartbeat_interval_ms=options.heartbeat_ms,
-            users=(*DEFAULT_USERS, *students),
+            users=_students(),
             spec_path=SPEC_PATH if options.schema_check else None,
         ) as emu:
             bot = make_bot(emu, Path(folder) / "bot.sqlite3", options.workers)
@@ -479,14 +662,12 @@ async def measure(options: LiveOptions) -> dict[str, Any]:
                 )
                 sampler = proc.Sampler(bot.engine.worker_pids)
                 sampler.start()
-                bursts = []
-                for size in options.bursts:
-                    for mix, commands in (
-                        ("distinct", pool.fits(size)),
-                        ("same", [fit_command(LECTURE_DATASET, next(variants))] * size),
-                    ):
-                        await asyncio.sleep(2 * options.heartbeat_ms / 1000)  # settle between bursts
-                        bursts.append(await burst(emu, bot, users, mix, commands, options.heartbeat_ms))
+                results = []
+                for planned in bursts:
+                    await asyncio.sleep(2 * options.heartbeat_ms / 1000)  # settle between bursts
+                    results.append(
+                        await burst(emu, users, planned, options.heartbeat_ms, bot.engine.worker_pids)
+                    )
                 fairness = await fair_use(emu, bot, pool, options.fair_others, options.fair_flood)
                 demo = await instructor_demo(emu, pool, options.demo_commands, options.demo_presses)
                 soaked = await soak(emu, bot, users, soak_commands(options.soak, pool))
@@ -498,10 +679,69 @@ async def measure(options: LiveOptions) -> dict[str, Any]:
                 jobs_run = bot.engine.jobs_run
     return {
         "startup": startup,
-        "bursts": bursts,
+        "bursts": results,
         "fair_use": fairness,
         "instructor_demo": demo,
         "memory": used,
         "engine_jobs_run": jobs_run,
         "same_mix_formula": f"{LECTURE_DATASET}: variants of {LECTURE_FORMULA}",
+        "class_mix_formulas": {
+            "dataset": CLASS_DATASET,
+            "formulas": {text: weight for text, weight in CLASS_FORMULAS},
+            "per": sum(weight for _, weight in CLASS_FORMULAS),
+        },
     }
+
+
+def _no_workers() -> list[int]:
+    """The baseline's worker processes: none (it works in threads of the bot process)."""
+    return []
+
+
+async def measure_baseline(options: LiveOptions, bursts: Sequence[Burst]) -> dict[str, Any]:
+    """The same bursts against ``BaselineBot``: for each mix a fresh emulator and bot, one warm-up ``/fit``
+    (the lecture's, which pays for the imports), then that mix's bursts in order."""
+    if importlib.util.find_spec("seaborn") is None:
+        return {"skipped": BASELINE_MISSING}
+    results: dict[int, dict[str, Any]] = {}
+    first_fit: dict[str, float | None] = {}
+    for mix in dict.fromkeys(b.mix for b in bursts):
+        async with running_emulator(
+            heartbeat_interval_ms=options.heartbeat_ms,
+            users=_students(),
+            spec_path=SPEC_PATH if options.schema_check else None,
+        ) as emu:
+            bot = BaselineBot(emu.guild.id)
+            users = itertools.cycle(emu.users)
+            async with run_bot(bot, emu, timeout=START_TIMEOUT):
+                _forget(emu)
+                first, _, _ = await _run(
+                    emu, [fit_command(LECTURE_DATASET, LECTURE_FORMULA)], users, image=True
+                )
+                first_fit[mix] = round(first[0].answer, 3) if first[0].answer is not None else None
+                for index, planned in enumerate(bursts):
+                    if planned.mix == mix:
+                        await asyncio.sleep(2 * options.heartbeat_ms / 1000)
+                        results[index] = await burst(
+                            emu, users, planned, options.heartbeat_ms, _no_workers, memory=False
+                        )
+    return {
+        "bot": "bench.baseline.BaselineBot: statsmodels ols + seaborn/pyplot in asyncio.to_thread, one message",
+        "first_fit_answer_s": first_fit,
+        "bursts": [results[index] for index in sorted(results)],
+    }
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    """``ours / theirs``, None when either is missing (or theirs is 0)."""
+    return round(ours / theirs, 2) if ours is not None and theirs else None
+
+
+def compare(ours: Sequence[dict[str, Any]], baseline: Sequence[dict[str, Any]]) -> None:
+    """Add ``vs_baseline`` to each of our bursts: our times as ratios to the baseline's on the same burst."""
+    for mine, theirs in zip(ours, baseline, strict=True):
+        mine["vs_baseline"] = {
+            "answer_p50": _ratio(mine["answer_ms"]["p50"], theirs["answer_ms"]["p50"]),
+            "answer_p95": _ratio(mine["answer_ms"]["p95"], theirs["answer_ms"]["p95"]),
+            "first_text_p95": _ratio(mine["first_text_ms"]["p95"], theirs["first_text_ms"]["p95"]),
+        }

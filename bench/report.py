@@ -38,24 +38,76 @@ def _startup(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _pair(stats: dict[str, Any], keys: tuple[str, ...] = ("p50", "p95")) -> str:
+    """``p50 / p95`` (or other ``keys``)."""
+    return " / ".join(_n(stats[key]) for key in keys)
+
+
 def _bursts(results: dict[str, Any]) -> list[str]:
     header = (
-        f"{'mix':<9}{'n':>4}  {'first response p50/p95/p99/max':>32}  {'answer+image p50/p95/p99/max':>32}"
-        f"  {'ans/s':>6}  {'CPU s bot/workers':>17}  {'hb gap':>7}  errors"
+        f"{'mix':<9}{'n':>4}  {'first response p50/p95/max':>26}  {'first text p50/p95':>18}"
+        f"  {'finished p50/p95/p99/max':>28}  {'ans/s':>6}  {'CPU s bot/workers':>17}  {'hb gap':>6}"
+        f"  {'lost':>4}  errors"
     )
     lines = [
         "",
-        "/fit bursts (ms from dispatch; hb gap = largest heartbeat gap minus the interval, ms)",
+        "/fit bursts, the bot (ms from dispatch; first text = a page's title and text on screen, finished = its "
+        "figure too;",
+        "hb gap = largest heartbeat gap minus the interval, ms)",
         header,
         "-" * len(header),
     ]
     for b in results["bursts"]:
         cpu = f"{b['cpu_s']['bot_process']:.1f} / {b['cpu_s']['workers']:.1f}"
+        first = _pair(b["first_response_ms"], ("p50", "p95", "max"))
         lines.append(
-            f"{b['mix']:<9}{b['size']:>4}  {_quartet(b['first_response_ms']):>32}  {_quartet(b['answer_ms']):>32}"
-            f"  {b['answers_per_s']:>6.2f}  {cpu:>17}  {_n(b['max_gap_over_interval_ms']):>7}  {b['errors']}"
+            f"{b['mix']:<9}{b['size']:>4}  {first:>26}  {_pair(b['first_text_ms']):>18}"
+            f"  {_quartet(b['answer_ms']):>28}  {b['answers_per_s']:>6.2f}  {cpu:>17}"
+            f"  {_n(b['max_gap_over_interval_ms']):>6}  {b['lost']:>4}  {b['errors']}"
         )
         lines += [f"{'':13}! {sample}" for sample in b["error_samples"]]
+    return lines
+
+
+def _times(ratio: float | None) -> str:
+    """``0.31×``, ``-`` when there is no ratio."""
+    return "-" if ratio is None else f"{ratio:.2f}×"
+
+
+def _baseline(results: dict[str, Any]) -> list[str]:
+    baseline = results.get("baseline")
+    if baseline is None:
+        return ["", "Baseline not run (--no-baseline)"]
+    if "skipped" in baseline:
+        return ["", f"Baseline skipped: {baseline['skipped']}"]
+    warm = ", ".join(f"{mix} {_n(s, 2)} s" for mix, s in baseline["first_fit_answer_s"].items())
+    ours_columns = (
+        f"{'max 1st resp':>12}  {'1st text p95':>12}  {'finished p50/p95':>16}  {'hb gap':>6}  {'errors':>6}"
+    )
+    their_columns = f"{'max 1st resp':>12}  {'finished p50/p95':>16}  {'hb gap':>6}  {'errors':>6}"
+    ratio_columns = f"{'finished p95':>12}  {'p50':>6}"
+    header = f"{'mix':<9}{'n':>4}  {ours_columns}  |  {their_columns}  |  {ratio_columns}"
+    lines = [
+        "",
+        "The bot beside a typical discord.py bot on the same bursts (baseline: statsmodels + seaborn/pyplot in "
+        "asyncio.to_thread,",
+        f"one message at the end; a fresh emulator per mix; its first /fit, paying for the imports: {warm}), ms",
+        f"{'':15}{' the bot ':-^{len(ours_columns)}}     {' baseline ':-^{len(their_columns)}}"
+        f"     {' ours / baseline ':-^{len(ratio_columns)}}",
+        header,
+        "-" * len(header),
+    ]
+    for ours, theirs in zip(results["bursts"], baseline["bursts"], strict=True):
+        ratio = ours.get("vs_baseline", {})
+        lines.append(
+            f"{ours['mix']:<9}{ours['size']:>4}  {_n(ours['first_response_ms']['max']):>12}"
+            f"  {_n(ours['first_text_ms']['p95']):>12}  {_pair(ours['answer_ms']):>16}"
+            f"  {_n(ours['max_gap_over_interval_ms']):>6}  {ours['errors']:>6}"
+            f"  |  {_n(theirs['first_response_ms']['max']):>12}  {_pair(theirs['answer_ms']):>16}"
+            f"  {_n(theirs['max_gap_over_interval_ms']):>6}  {theirs['errors']:>6}"
+            f"  |  {_times(ratio.get('answer_p95')):>12}  {_times(ratio.get('answer_p50')):>6}"
+        )
+        lines += [f"{'':13}! baseline: {sample}" for sample in theirs["error_samples"]]
     return lines
 
 
@@ -74,6 +126,7 @@ def _memory(results: dict[str, Any]) -> list[str]:
         f"{total['sampled_peak_mb']:.1f}; bot sampled peak {mem['bot']['sampled_peak_mb']:.1f}; "
         f"the emulator keeps {mem['emulator_held_mb']:.1f}"
     )
+    lines += _after_largest(results)
     soak = mem["soak"]
     lines += [
         "",
@@ -87,13 +140,53 @@ def _memory(results: dict[str, Any]) -> list[str]:
         f"({soak['workers_growth_mb']:+.1f})",
         f"  per 1000 answers: bot {soak['bot_growth_net_per_1000_answers_mb']:+.1f}, workers "
         f"{soak['workers_growth_per_1000_answers_mb']:+.1f}",
-        "  trend (commands: bot / workers RSS): "
+        f"  PSS: bot {soak['bot_pss_before_mb']:.1f} -> {soak['bot_pss_after_mb']:.1f} "
+        f"({soak['bot_pss_growth_net_mb']:+.1f} net of the emulator), workers {soak['workers_pss_before_mb']:.1f} -> "
+        f"{soak['workers_pss_after_mb']:.1f} ({soak['workers_pss_growth_mb']:+.1f})",
+        "  grew past the first checkpoint (PSS per 1000 answers): " + _steady(soak),
+        "  trend (commands: bot / workers RSS, PSS): "
         + ", ".join(
-            f"{t['commands']}: {t['bot_rss_mb']:.0f}/{t['workers_rss_mb']:.0f}" for t in soak["trend"]
+            f"{t['commands']}: {t['bot_rss_mb']:.0f}/{t['workers_rss_mb']:.0f}, "
+            f"{t['bot_pss_mb']:.0f}/{t['workers_pss_mb']:.0f}"
+            for t in soak["trend"]
         ),
     ]
     lines += [f"  ! {sample}" for sample in soak["error_samples"]]
     return lines
+
+
+def _after_largest(results: dict[str, Any]) -> list[str]:
+    """Memory after the largest distinct burst (distinct-100 by default), when it was measured."""
+    measured = [b for b in results["bursts"] if b["mix"] == "distinct" and "memory_after_mb" in b]
+    if not measured:
+        return []
+    b = max(measured, key=lambda b: b["size"])
+    m = b["memory_after_mb"]
+    return [
+        f"after the distinct-{b['size']} burst: bot + workers PSS {m['bot_pss'] + m['workers_pss']:.1f} "
+        f"(bot {m['bot_pss']:.1f}, workers {m['workers_pss']:.1f}); RSS bot {m['bot_rss']:.1f}, "
+        f"workers {m['workers_rss']:.1f}"
+    ]
+
+
+def _steady(soak: dict[str, Any]) -> str:
+    """The soak's PSS growth per 1000 answers after its first checkpoint, or why there is none."""
+    growth = soak["steady_pss_growth_per_1000_answers_mb"]
+    if growth is None:
+        return "- (fewer than two checkpoints)"
+    return f"bot {growth['bot_pss_net']:+.1f} (net of the emulator), workers {growth['workers_pss']:+.1f}"
+
+
+def _flat(value: Any) -> str:
+    """A number, text or (nested) dict of them on one line."""
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{key} ({_flat(inner)})" if isinstance(inner, dict) else f"{key} {_flat(inner)}"
+            for key, inner in value.items()
+        )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _n(value, 0 if isinstance(value, int) else 2)
+    return str(value)
 
 
 def _engine(results: dict[str, Any]) -> list[str]:
@@ -114,6 +207,8 @@ def _engine(results: dict[str, Any]) -> list[str]:
         lines.append(f"notebook way skipped: {notebook['skipped']}")
     png = e["scatter_lines_png_bytes"]
     lines.append("scatter + lines PNG bytes: " + ", ".join(f"{who} {size:,}" for who, size in png.items()))
+    if "render_vs_notebook" in e:
+        lines.append(f"render vs notebook: {_flat(e['render_vs_notebook'])}")
     return lines
 
 
@@ -162,6 +257,7 @@ def table(results: dict[str, Any]) -> str:
         _machine(results)
         + _startup(results)
         + _bursts(results)
+        + _baseline(results)
         + _fair_use(results)
         + _memory(results)
         + _engine(results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,21 @@ def assert_memory(process: dict[str, Any]) -> None:
     assert_numbers(process, ("pid", "rss_mb", "peak_mb", "pss_mb"))
 
 
+def assert_burst(burst: dict[str, Any]) -> None:
+    """A burst's latencies, counts and heartbeats are numbers, and no answer was finished before its text
+    was on screen (every answered /fit has a titled page, so both are measured on the same answers)."""
+    assert isinstance(burst["errors"], int) and isinstance(burst["error_samples"], list)
+    assert isinstance(burst["lost"], int)
+    for stats in ("first_response_ms", "first_text_ms", "answer_ms"):
+        assert_latency(burst[stats])
+    assert_numbers(burst, ("duration_s", "answers_per_s", "max_gap_over_interval_ms", "heartbeats"))
+    assert_numbers(burst["cpu_s"], ("bot_process", "workers"))
+    text, answer = burst["first_text_ms"], burst["answer_ms"]
+    assert text["n"] == answer["n"], (burst["mix"], burst["size"], text, answer)
+    if answer["n"]:
+        assert all(text[key] <= answer[key] for key in ("p50", "p95", "p99", "max")), (text, answer)
+
+
 def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bench.json"
     assert main(["--quick", "--out", str(out)]) == 0
@@ -47,19 +63,25 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
     )
 
     bursts = results["bursts"]
-    assert [(b["mix"], b["size"]) for b in bursts] == [
-        ("distinct", 1),
-        ("same", 1),
-        ("distinct", 3),
-        ("same", 3),
-    ]
+    planned = [("distinct", 1), ("same", 1), ("distinct", 3), ("same", 3), ("class", 3)]
+    assert [(b["mix"], b["size"]) for b in bursts] == planned
     for burst in bursts:  # errors are counted, not judged: a slow machine may miss the 3 s deadline
-        assert isinstance(burst["errors"], int) and isinstance(burst["error_samples"], list)
-        assert_latency(burst["first_response_ms"])
-        assert_latency(burst["answer_ms"])
-        assert_numbers(burst, ("duration_s", "answers_per_s", "max_gap_over_interval_ms", "heartbeats"))
-        assert_numbers(burst["cpu_s"], ("bot_process", "workers"))
+        assert_burst(burst)
+        assert_numbers(burst["memory_after_mb"], ("bot_rss", "bot_pss", "workers_rss", "workers_pss"))
+        assert_numbers(burst["vs_baseline"], ("answer_p50", "answer_p95", "first_text_p95"), allow_none=True)
     assert sum(burst["answer_ms"]["n"] for burst in bursts) > 0, [b["error_samples"] for b in bursts]
+
+    baseline = results["baseline"]
+    if importlib.util.find_spec("seaborn") is None:  # the bench extra is optional
+        assert isinstance(baseline["skipped"], str)
+    else:
+        assert [(b["mix"], b["size"]) for b in baseline["bursts"]] == planned
+        assert set(baseline["first_fit_answer_s"]) == {"distinct", "same", "class"}
+        for burst in baseline["bursts"]:
+            assert_burst(burst)
+            # every command answered with its figure: none lost, none refused, none without an image
+            assert burst["errors"] == 0 and burst["lost"] == 0, burst["error_samples"]
+            assert burst["answer_ms"]["n"] == burst["size"]
 
     fair = results["fair_use"]
     assert (fair["others"], fair["flood"]) == (3, 8)
@@ -94,10 +116,32 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
             "workers_growth_mb",
             "bot_growth_net_per_1000_answers_mb",
             "workers_growth_per_1000_answers_mb",
+            "bot_pss_before_mb",
+            "bot_pss_after_mb",
+            "workers_pss_before_mb",
+            "workers_pss_after_mb",
+            "bot_pss_growth_net_mb",
+            "workers_pss_growth_mb",
         ),
     )
     assert_latency(soak["answer_ms"])
-    assert soak["trend"] and all(isinstance(t["bot_rss_mb"], Number) for t in soak["trend"])
+    assert soak["trend"]
+    for checkpoint in soak["trend"]:
+        assert_numbers(
+            checkpoint,
+            (
+                "commands",
+                "answers",
+                "bot_rss_mb",
+                "workers_rss_mb",
+                "bot_pss_mb",
+                "workers_pss_mb",
+                "emulator_held_mb",
+            ),
+        )
+    steady = soak["steady_pss_growth_per_1000_answers_mb"]
+    if steady is not None:  # only with two checkpoints or more
+        assert_numbers(steady, ("bot_pss_net", "workers_pss"))
 
     engine = results["engine"]
     expected = {
@@ -135,3 +179,5 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
     assert "/fit bursts" in printed and "Engine alone" in printed and str(out) in printed
     assert "Uploads: checking a" in printed and "stored as CSV only, first start" in printed
     assert "Fair use:" in printed and "Instructor demo:" in printed
+    assert "typical discord.py bot" in printed or "Baseline skipped" in printed
+    assert ("render vs notebook" in printed) == ("render_vs_notebook" in engine)
