@@ -8,6 +8,10 @@ nothing. New work is shared fairly: each user has at most ``jobs_per_user`` jobs
 are refused at once with ``UserBusy``), and free workers go to the waiting users in turn (round robin), so
 one user's burst never pushes everyone else back. When more jobs wait than ``max_queue`` in all, new ones
 are refused with an estimate of when to retry.
+
+Jobs have a priority: the words of a page (``TEXT``) are served before any figure (``FIGURE``), so a class
+sees every answer's text before the pictures are drawn; ``BACKGROUND`` work (pages drawn ahead of time)
+runs only while another worker is free for users.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 JOB_MODULE = "bot.regression.jobs"
+TEXT, FIGURE, BACKGROUND = 0, 1, 2
 WARM_TIMEOUT = 120.0
 
 
@@ -124,7 +129,10 @@ class Engine:
         self._context.set_forkserver_preload([JOB_MODULE])
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
-        self._turns: OrderedDict[Hashable, deque[asyncio.Future[_Worker]]] = OrderedDict()
+        # one round-robin queue of waiting users per priority
+        self._turns: tuple[OrderedDict[Hashable, deque[asyncio.Future[_Worker]]], ...] = tuple(
+            OrderedDict() for _ in (TEXT, FIGURE, BACKGROUND)
+        )
         self._per_user: dict[Hashable, int] = {}
         self._starting: asyncio.Future[None] | None = None
         self._waiting = 0
@@ -165,24 +173,36 @@ class Engine:
         return worker
 
     def _release(self, worker: _Worker) -> None:
-        """Give a free worker to the next waiting user in turn, or keep it idle."""
-        while self._turns:
-            user, tickets = next(iter(self._turns.items()))
-            ticket = tickets.popleft()
-            if tickets:
-                self._turns.move_to_end(user)
-            else:
-                del self._turns[user]
-            if not ticket.done():
-                ticket.set_result(worker)
-                return
+        """Give a free worker to the next waiting user in turn (most urgent priority first), or keep it idle."""
+        for priority, turns in enumerate(self._turns):
+            if priority == BACKGROUND and not self._spare():
+                break
+            while turns:
+                user, tickets = next(iter(turns.items()))
+                ticket = tickets.popleft()
+                if tickets:
+                    turns.move_to_end(user)
+                else:
+                    del turns[user]
+                if not ticket.done():
+                    ticket.set_result(worker)
+                    return
         self._idle.append(worker)
 
+    def _spare(self) -> bool:
+        """Whether background work may take a worker: another one stays free for users."""
+        return bool(self._idle) or self.processes == 1
+
+    def _waiting_for(self, priority: int) -> bool:
+        """Whether anyone waits at ``priority`` or a more urgent one."""
+        return any(self._turns[p] for p in range(priority + 1))
+
     def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start another in its place."""
+        """Kill ``worker`` and start another in its place (none once the engine is closing)."""
         worker.kill()
-        self._workers.remove(worker)
-        self._add_worker()
+        if worker in self._workers:
+            self._workers.remove(worker)
+            self._add_worker()
 
     def admit(self, user: Hashable = None, job: str | None = None, *args: Hashable) -> None:
         """Check before deferring that ``job(*args)`` for ``user`` can be taken (nothing to check when it is
@@ -190,10 +210,15 @@ class Engine:
         if job is None or ((job, args) not in self._cache and (job, args) not in self._inflight):
             self.check_capacity(user)
 
-    async def call(self, job: str, *args: Hashable, user: Hashable = None) -> Any:
+    def cached(self, job: str, *args: Hashable) -> bool:
+        """Whether ``job(*args)`` would be answered from the cache at once."""
+        return (job, args) in self._cache
+
+    async def call(self, job: str, *args: Hashable, user: Hashable = None, priority: int = TEXT) -> Any:
         """Run ``job(*args)`` in a worker for ``user``; identical calls share one run, results are cached.
 
-        Cached and shared answers are free; new work counts against the user's ``jobs_per_user``.
+        Cached and shared answers are free; new work counts against the user's ``jobs_per_user`` and waits
+        behind every job of a more urgent ``priority``.
         """
         key = (job, args)
         if key in self._cache:
@@ -204,7 +229,7 @@ class Engine:
             self.check_capacity(user)
             self._waiting += 1
             self._per_user[user] = self._per_user.get(user, 0) + 1
-            pending = asyncio.ensure_future(self._run_cached(key, job, args, user))
+            pending = asyncio.ensure_future(self._run_cached(key, job, args, user, priority))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(pending)
@@ -222,11 +247,13 @@ class Engine:
         """Roughly how long the jobs already waiting will take."""
         return max(1.0, self._waiting * self._typical_seconds / max(1, self.processes))
 
-    async def _run_cached(self, key: Hashable, job: str, args: tuple[Any, ...], user: Hashable) -> Any:
+    async def _run_cached(
+        self, key: Hashable, job: str, args: tuple[Any, ...], user: Hashable, priority: int
+    ) -> Any:
         """Wait for this user's turn at a free worker, run the job, remember its result."""
         try:
             try:
-                worker = await self._take_worker(user)
+                worker = await self._take_worker(user, priority)
             finally:
                 self._waiting -= 1
             result = await self._run_on(worker, job, args, self.job_timeout)
@@ -241,14 +268,15 @@ class Engine:
             self._cache.popitem(last=False)
         return result
 
-    async def _take_worker(self, user: Hashable = None) -> _Worker:
+    async def _take_worker(self, user: Hashable = None, priority: int = TEXT) -> _Worker:
         """A live worker, as soon as it is this user's turn (dead ones are replaced on the way)."""
         while True:
-            if self._idle and not self._turns:
+            free = bool(self._idle) and (priority != BACKGROUND or len(self._idle) > 1 or self.processes == 1)
+            if free and not self._waiting_for(priority):
                 worker = self._idle.pop()
             else:
                 ticket: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
-                self._turns.setdefault(user, deque()).append(ticket)
+                self._turns[priority].setdefault(user, deque()).append(ticket)
                 if self._idle:
                     self._release(self._idle.pop())
                 worker = await ticket

@@ -8,7 +8,16 @@ import signal
 
 import pytest
 
-from bot.engine import Engine, EngineBusy, EngineTimeout, EngineUnavailable, UserBusy
+from bot.engine import (
+    BACKGROUND,
+    FIGURE,
+    TEXT,
+    Engine,
+    EngineBusy,
+    EngineTimeout,
+    EngineUnavailable,
+    UserBusy,
+)
 from bot.regression.errors import FormulaError
 
 LECTURE = ("codecademy", "score ~ lesson + completed")
@@ -117,5 +126,53 @@ async def test_users_take_turns_and_a_flooder_is_told_at_once():
         assert cached
         engine.admit(1, "walkthrough", "penguins", flood[0])
         assert engine._per_user == {}
+    finally:
+        await engine.close()
+
+
+async def test_words_are_served_before_figures_and_background_work_leaves_a_worker_free():
+    engine = Engine(processes=2, job_timeout=30.0)
+    await engine.start()
+    finished: list[str] = []
+
+    async def run(name: str, formula: str, priority: int, user: object) -> None:
+        await engine.call("walkthrough", "penguins", formula, user=user, priority=priority)
+        finished.append(name)
+
+    try:
+        for worker in engine._workers:
+            os.kill(worker.process.pid, signal.SIGSTOP)
+        busy = [
+            asyncio.ensure_future(run(f"busy{i}", "body_mass_g ~ bill_length_mm" + " " * i, TEXT, "x"))
+            for i in range(2)
+        ]
+        await asyncio.sleep(0.05)
+        figures = [
+            asyncio.ensure_future(run(f"figure{i}", "body_mass_g ~ bill_depth_mm" + " " * i, FIGURE, i))
+            for i in range(3)
+        ]
+        await asyncio.sleep(0.05)
+        words = [
+            asyncio.ensure_future(run(f"words{i}", "body_mass_g ~ flipper_length_mm" + " " * i, TEXT, 10 + i))
+            for i in range(3)
+        ]
+        await asyncio.sleep(0.05)
+        for worker in engine._workers:
+            os.kill(worker.process.pid, signal.SIGCONT)
+        await asyncio.gather(*busy, *figures, *words)
+        order = [name.rstrip("0123456789") for name in finished]
+        assert order == ["busy"] * 2 + ["words"] * 3 + ["figure"] * 3, finished
+        ahead = asyncio.ensure_future(
+            engine.call("walkthrough", "penguins", "body_mass_g ~ 1", priority=BACKGROUND)
+        )
+        await asyncio.sleep(0.01)
+        assert len(engine._idle) == 1  # one worker took the background job, the other stays free
+        blocked = asyncio.ensure_future(
+            engine.call("walkthrough", "penguins", "body_mass_g ~ sex", priority=BACKGROUND)
+        )
+        await asyncio.sleep(0.01)
+        assert len(engine._idle) == 1 and not blocked.done()  # it waits rather than take the last one
+        assert await engine.call("walkthrough", "penguins", "body_mass_g ~ species", user="u")
+        await asyncio.gather(ahead, blocked)
     finally:
         await engine.close()
