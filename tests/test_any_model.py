@@ -13,7 +13,7 @@ from bot.regression.datasets import DatasetRegistry
 from bot.regression.errors import UserInputError
 from bot.regression.model import fit, level_name, parse_values
 from bot.regression.text import value_text
-from bot.regression.walkthrough import build, example_values, prediction_step
+from bot.regression.walkthrough import Walkthrough, build, example_values, prediction_step
 
 REGISTRY = DatasetRegistry.bundled()
 
@@ -76,6 +76,7 @@ def test_every_valid_model_is_answered_or_refused_with_a_friendly_message(case):
         return
     steps = build(data, model)
     assert steps and all(len(s.body) <= 4096 and len(s.title) <= 256 for s in steps)
+    assert Walkthrough(data, model).titles == tuple(s.title for s in steps)  # the jump menu before the pages
     for index, step in enumerate(steps):
         if step.figure is not None:
             rendered = plots.render(step.figure, data.frame, filename=f"step{index + 1}.png")

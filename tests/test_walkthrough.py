@@ -16,7 +16,7 @@ from bot.regression.figures import BoxSpec, CoefficientSpec, HistogramSpec, Resi
 from bot.regression.meaning import explain
 from bot.regression.model import fit, level_name
 from bot.regression.text import value_text
-from bot.regression.walkthrough import build, singular
+from bot.regression.walkthrough import Walkthrough, build, singular
 from tests.truth import Truth, plain
 
 #: Every shape the walkthrough must read right, each on at least two datasets.
@@ -339,6 +339,18 @@ def test_every_number_stated_is_the_models_own(registry, shape, dataset, formula
     for item in steps:
         assert len(item.title) <= 256 and len(item.body) <= 4096, (formula, item.title)
         assert "None" not in item.body and "not available" not in item.body, (formula, item.title)
+
+
+@pytest.mark.parametrize(("shape", "dataset", "formula"), MATRIX, ids=[f"{s}: {f}" for s, _, f in MATRIX])
+def test_the_first_page_costs_only_what_it_states(registry, shape, dataset, formula):
+    data = registry.get(dataset)
+    model = fit(data, formula)
+    walkthrough = Walkthrough(data, model)
+    first = walkthrough.step(0)
+    assert first == build(data, model)[0]
+    made = set(vars(walkthrough)) | set(vars(walkthrough.words.meaning))
+    assert not made & {"readings", "shape", "change", "separate", "lines"}, (formula, made)
+    assert walkthrough.titles == tuple(s.title for s in walkthrough.steps())
 
 
 def test_the_checks_all_ran_across_the_matrix(registry):

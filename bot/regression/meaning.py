@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -228,6 +229,17 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Axes:
+    """What the pictures are organised around: ``x`` on the horizontal axis, lines ``by`` (a categorical's
+    levels or a few values of a second numeric predictor, of kind ``by_kind``), ``others`` held fixed."""
+
+    x: str | None
+    by: str | None
+    by_kind: Literal["categorical", "numeric"] | None
+    others: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Shape:
     """What the pictures and per-group equations are organised around.
 
@@ -362,20 +374,51 @@ class FitSummary:
     floor: tuple[float, int, float] | None = None
 
 
-@dataclass(frozen=True)
 class Meaning:
-    """Everything the explanations state about one fitted model, computed from its predictions."""
+    """Everything the explanations state about one fitted model, computed from its predictions.
 
-    model: FittedModel = field(repr=False)
-    scale: Scale
-    variables: tuple[Variable, ...]
-    typical: Case
-    readings: tuple[Reading, ...]
-    shape: Shape
-    cell_means: bool
-    shared_start: SharedStart | None
-    spread: SpreadComparison | None
-    fit: FitSummary
+    Each part is worked out when it is first read (and kept), so a page that states only the variables and
+    the axes of the picture costs no readings: ``variables``, ``typical``, ``axes`` and ``scale`` are cheap;
+    ``readings``, ``shape``, ``shared_start``, ``spread`` and ``fit`` predict at many cases.
+    """
+
+    def __init__(self, explainer: _Explainer) -> None:
+        self._explainer = explainer
+        self.model = explainer.model
+        self.scale = response_scale(explainer.model)
+        self.variables = tuple(explainer.variables.values())
+        self.typical: Case = tuple(explainer.typical().items())
+        self.axes = explainer.axes()
+
+    @cached_property
+    def readings(self) -> tuple[Reading, ...]:
+        """A reading of every coefficient."""
+        return self._explainer.readings()
+
+    @cached_property
+    def shape(self) -> Shape:
+        """The axes of the pictures, and whether x's slope varies with ``by`` or along x."""
+        return self._explainer.shape(self.axes)
+
+    @cached_property
+    def cell_means(self) -> bool:
+        """Whether the coefficients of a categorical are its levels' means (no intercept)."""
+        return self.model.intercept is None and any(r.kind == "level-value" for r in self.readings)
+
+    @cached_property
+    def shared_start(self) -> SharedStart | None:
+        """Whether every group's line is forced through one point."""
+        return self._explainer.shared_start(self.shape)
+
+    @cached_property
+    def spread(self) -> SpreadComparison | None:
+        """The per-SD comparison of the numeric predictors, where it applies."""
+        return self._explainer.spread(self.readings)
+
+    @cached_property
+    def fit(self) -> FitSummary:
+        """R² and what the residuals show."""
+        return self._explainer.fit_summary()
 
     def variable(self, name: str) -> Variable:
         """The predictor called ``name``."""
@@ -537,7 +580,7 @@ def response_scale(model: FittedModel) -> Scale:
 
 def explain(dataset: Dataset, model: FittedModel) -> Meaning:
     """Compute what ``model`` says about ``dataset``: the variables, a reading of every coefficient, the shape."""
-    return _Explainer(dataset, model).meaning()
+    return Meaning(_Explainer(dataset, model))
 
 
 class _Explainer:
@@ -730,27 +773,14 @@ class _Explainer:
 
     # -- readings
 
-    def meaning(self) -> Meaning:
-        """All readings, the shape and the model-level notes."""
+    def readings(self) -> tuple[Reading, ...]:
+        """A reading of every coefficient."""
         symbols = coefficient_labels(self.model)
-        readings = tuple(
+        return tuple(
             self._reading(symbol, coef) for symbol, coef in zip(symbols, self.model.coefficients, strict=True)
         )
-        shape = self._shape()
-        return Meaning(
-            model=self.model,
-            scale=response_scale(self.model),
-            variables=tuple(self.variables.values()),
-            typical=tuple(self.typical().items()),
-            readings=readings,
-            shape=shape,
-            cell_means=self.model.intercept is None and any(r.kind == "level-value" for r in readings),
-            shared_start=self._shared_start(shape),
-            spread=self._spread(readings),
-            fit=self._fit_summary(),
-        )
 
-    def _fit_summary(self) -> FitSummary:
+    def fit_summary(self) -> FitSummary:
         """R² (and the usual one beside an uncentred R²) and what the residual plot shows."""
         fitted, residuals = np.asarray(self.model.fitted), np.asarray(self.model.residuals)
         observed = fitted + residuals
@@ -1048,8 +1078,9 @@ class _Explainer:
 
     # -- model-level notes
 
-    def _shape(self) -> Shape:
-        """The horizontal axis and the grouping of the pictures."""
+    def axes(self) -> Axes:
+        """The horizontal axis and the grouping of the pictures: the first numeric predictor on x, lines by
+        the first categorical (else the second numeric), the others held fixed."""
         names = list(self.variables)
         numeric = [n for n in names if not self.variables[n].categorical]
         categorical = [n for n in names if self.variables[n].categorical]
@@ -1060,12 +1091,16 @@ class _Explainer:
             by, by_kind = categorical[0], "categorical"
         elif len(numeric) > 1:
             by, by_kind = numeric[1], "numeric"
-        others = tuple(n for n in names if n not in (x, by))
+        return Axes(x, by, by_kind, tuple(n for n in names if n not in (x, by)))
+
+    def shape(self, axes: Axes) -> Shape:
+        """The axes, and whether x's slope differs across ``by`` or changes along x."""
+        x, by = axes.x, axes.by
         interaction = bool(x and by and by in self.moderators(f"slope:{x}"))
         curved = bool(x and self.curved(x))
-        return Shape(x, by, by_kind, others, interaction, curved)
+        return Shape(x, by, axes.by_kind, axes.others, interaction, curved)
 
-    def _shared_start(self, shape: Shape) -> SharedStart | None:
+    def shared_start(self, shape: Shape) -> SharedStart | None:
         """Whether the model forces every group's line through one point (``a:b`` without ``a``)."""
         if shape.by_kind != "categorical" or shape.x is None or shape.by is None:
             return None
@@ -1085,7 +1120,7 @@ class _Explainer:
             return None
         return SharedStart(by, x, float(variable.zero), values[0], variable.inside(variable.zero))
 
-    def _spread(self, readings: Sequence[Reading]) -> SpreadComparison | None:
+    def spread(self, readings: Sequence[Reading]) -> SpreadComparison | None:
         """Per-SD comparison of the numeric predictors, when every one has a single constant slope."""
         numeric = [v for v in self.variables.values() if not v.categorical]
         if len(numeric) < 2:

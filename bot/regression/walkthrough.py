@@ -8,8 +8,9 @@ and every number is written by ``text``. Bodies use Discord markdown and Unicode
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -312,29 +313,101 @@ def _own_factors(model: FittedModel, name: str) -> list[fm.Expr]:
 
 def build(dataset: Dataset, model: FittedModel) -> tuple[Step, ...]:
     """Every step of the walkthrough for ``model`` fitted on ``dataset``."""
-    meaning = explain(dataset, model)
-    words = _Words(dataset, model, meaning)
-    if not meaning.variables:
-        return _mean_only(words)
-    shape = meaning.shape
-    change = slope_change(dataset, model, meaning)
-    separate = separate_slopes(dataset, model, meaning)
-    lines = _lines(words)
-    steps = [_question(words), _model_shape(words), _estimates(words)]
-    indicators = _indicators(words)
-    if indicators:
-        steps.append(indicators)
-    if shape.by is not None and shape.x is not None and lines:
-        steps.append(_per_group(words, lines))
-    elif shape.x is None and shape.by is not None:
-        steps.append(_group_means(words))
-    if shape.x is not None:
-        steps.append(_picture(words, lines, change, separate))
-    steps.append(_meaning(words))
-    steps.append(_limits(words, change))
-    steps.append(_goodness(words))
-    steps.append(_try_next(words))
-    return tuple(steps)
+    return Walkthrough(dataset, model).steps()
+
+
+class Walkthrough:
+    """The pages of one model's walkthrough, each made when it is first asked for.
+
+    The titles (for a jump menu) are known at once; a page costs only what it states: the first page
+    reads the variables and the picture's axes, the extra fits (the simple regression's slope, one slope
+    per group) run with the pages that show them.
+    """
+
+    def __init__(self, dataset: Dataset, model: FittedModel) -> None:
+        self.words = _Words(dataset, model, explain(dataset, model))
+        self._made: dict[int, Step] = {}
+        meaning = self.words.meaning
+        if not meaning.variables:
+            self._mean_only = _mean_only(self.words)
+            self.titles = tuple(step.title for step in self._mean_only)
+            return
+        axes = meaning.axes
+        pages: list[tuple[str, Callable[[], Step]]] = [
+            ("The question and the data", lambda: _question(self.words)),
+            ("The model's shape", lambda: _model_shape(self.words)),
+            ("The estimates", lambda: _estimates(self.words)),
+        ]
+        if _has_indicators(self.words.model):
+            pages.append(("The indicator variables", self._indicators))
+        if axes.by is not None and axes.x is not None:
+            title = (
+                f"One line per {axes.by}"
+                if axes.by_kind == "categorical"
+                else f"Lines at chosen values of {axes.by}"
+            )
+            pages.append((title, lambda: _per_group(self.words, self.lines)))
+        elif axes.x is None and axes.by is not None:
+            pages.append((f"One prediction per {axes.by}", lambda: _group_means(self.words)))
+        if axes.x is not None:
+            pages.append(
+                ("The picture", lambda: _picture(self.words, self.lines, self.change, self.separate))
+            )
+        pages += [
+            ("What the numbers mean", lambda: _meaning(self.words)),
+            ("What the model cannot say", lambda: _limits(self.words, self.change)),
+            ("How well it fits", lambda: _goodness(self.words)),
+            ("Try next", lambda: _try_next(self.words)),
+        ]
+        self._mean_only = ()
+        self.titles = tuple(title for title, _ in pages)
+        self._makers = [make for _, make in pages]
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def step(self, index: int) -> Step:
+        """Page ``index`` (made once)."""
+        if self._mean_only:
+            return self._mean_only[index]
+        if index not in self._made:
+            self._made[index] = self._makers[index]()
+        return self._made[index]
+
+    def steps(self) -> tuple[Step, ...]:
+        """Every page."""
+        return tuple(self.step(i) for i in range(len(self)))
+
+    def _indicators(self) -> Step:
+        """The indicator page (there is one whenever a categorical has its own coefficients)."""
+        step = _indicators(self.words)
+        assert step is not None, "a categorical's own coefficients are read as gaps or level values"
+        return step
+
+    @cached_property
+    def lines(self) -> tuple[Line, ...]:
+        """The per-group (or per-value) equations in x."""
+        return _lines(self.words)
+
+    @cached_property
+    def change(self) -> SlopeChange | None:
+        """How x's slope differs from the simple regression's (an extra fit)."""
+        words = self.words
+        return slope_change(words.dataset, words.model, words.meaning)
+
+    @cached_property
+    def separate(self) -> SeparateSlopes | None:
+        """One slope per group (an extra fit)."""
+        words = self.words
+        return separate_slopes(words.dataset, words.model, words.meaning)
+
+
+def _has_indicators(model: FittedModel) -> bool:
+    """Whether a categorical predictor has coefficients of its own (its main effect or cell means)."""
+    return any(
+        coef.parts and all(isinstance(part, Indicator) for part in coef.parts) and len(coef.variables) == 1
+        for coef in model.coefficients
+    )
 
 
 def _held(words: _Words, exclude: Sequence[str]) -> Case:
@@ -376,7 +449,7 @@ def _jitter(words: _Words, x: str) -> bool:
 
 def _color(words: _Words) -> ColorBy | None:
     """Colour the points by the grouping predictor."""
-    by = words.meaning.shape.by
+    by = words.meaning.axes.by
     if by is None:
         return None
     variable = words.meaning.variable(by)
@@ -387,7 +460,7 @@ def _color(words: _Words) -> ColorBy | None:
 
 def _question(words: _Words) -> Step:
     """What we are predicting from what, and the data, with the first picture."""
-    model, shape = words.model, words.meaning.shape
+    model, shape = words.model, words.meaning.axes
     predictors = model.predictors()
     described = [
         f"• **{p}**: {words.description(p)}"
