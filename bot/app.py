@@ -3,7 +3,8 @@
 Start-up order (``setup_hook``): open the store, start the workers (they warm up in the background while
 the bot connects; early jobs wait for them), load every cog in ``cogs/`` (each registers its own persistent
 buttons), register the page buttons that several cogs' messages carry,
-and sync the command tree to the dev guild if one is set.
+and sync the command tree to the dev guild if one is set. Unless ``[workers] draw_ahead`` is off, the
+example formulas' first pages are then drawn in the background (``cogs._pager.draw_ahead``).
 A global sync happens only on ``python -m bot sync``.
 """
 
@@ -27,7 +28,7 @@ from bot.regression.uploads import UploadLimits
 from bot.replies import report_error
 from bot.server_datasets import ServerDatasets
 from bot.store import Store
-from cogs._pager import PageButton, PageSelect
+from cogs._pager import PageButton, PageSelect, draw_ahead
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             ),
         )
         self.start_workers = start_workers
+        self.ahead: asyncio.Task[int] | None = None
         self._closing: asyncio.Future[None] | None = None
 
     async def setup_hook(self) -> None:
@@ -86,6 +88,8 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         await self.datasets.load()
         if self.start_workers:
             await self.engine.start(wait=False)
+            if self.config.workers.draw_ahead:
+                self.ahead = asyncio.create_task(draw_ahead(self), name="draw ahead")
         for module in pkgutil.iter_modules(cogs.__path__):
             if not module.name.startswith("_"):
                 await self.load_extension(f"cogs.{module.name}")
@@ -106,5 +110,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
     async def _shut_down(self) -> None:
         """The shutdown steps, in order."""
         await super().close()
+        if self.ahead is not None:
+            self.ahead.cancel()
         await self.engine.close()
         await self.store.close()

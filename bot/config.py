@@ -41,6 +41,7 @@ class WorkerConfig:
     cache_size: int = 256
     max_queue: int = 64
     jobs_per_user: int = 4
+    draw_ahead: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,35 +8,83 @@ of a public message; anyone else who presses gets a private copy at the same ste
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.engine import BACKGROUND, EngineBusy, EngineUnavailable
 from bot.regression.errors import UserInputError
-from bot.regression.pages import PageView
+from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._items import ReportedItem
-from cogs._render import clip, embed_for, file_for, fit_total, table
+from cogs._render import THEME, THEMES, clip, embed_for, figure_job, file_for, fit_total, table, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
 
+log = logging.getLogger(__name__)
+
 PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
-def page_job(content: PagedContent, index: int) -> tuple[str, tuple[Hashable, ...]]:
-    """The engine job (name and arguments) that renders page ``index`` of ``content``."""
+def page_job(content: PagedContent, index: int, theme: str = THEME) -> tuple[str, tuple[Hashable, ...]]:
+    """The engine job (name and arguments) that makes the draft of page ``index`` of ``content`` (its
+    words, with a placeholder for its figure)."""
     if content.kind == "wt":
-        return "walkthrough_view", (content.dataset, content.formula, index)
-    return "describe_view", (content.dataset, index)
+        return "walkthrough_view", (content.dataset, content.formula, index, theme, False)
+    return "describe_view", (content.dataset, index, theme, False)
+
+
+async def draw_ahead(bot: RegressionBot) -> int:
+    """Make the first page of every bundled dataset's example formulas, in every theme, as background
+    work (a worker stays free for users), so that they are answered from the cache; returns how many.
+
+    A formula that fails is logged and skipped; stops when the engine does.
+    """
+    await bot.engine.started()
+    done = 0
+    for dataset in bot.registry.all():
+        for formula, theme in itertools.product(dataset.examples, THEMES):
+            content = PagedContent("wt", dataset.ref, formula)
+            job, args = page_job(content, 0, theme)
+            try:
+                view = await bot.engine.call(job, *args, priority=BACKGROUND)
+                if view.page.to_draw:
+                    await bot.engine.call(*figure_job(dataset.ref, view.page, theme), priority=BACKGROUND)
+            except EngineUnavailable:
+                return done
+            except EngineBusy:
+                continue
+            except Exception:
+                log.exception("drawing %s on %s ahead failed", formula, dataset.ref)
+                continue
+            done += 1
+    return done
 
 
 async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
-    """Page ``index`` of ``content`` (clamped), rendered by one engine job counted as ``user``'s."""
+    """The draft of page ``index`` of ``content`` (clamped), made by one engine job counted as ``user``'s."""
     job, args = page_job(content, index)
     return await bot.engine.call(job, *args, user=user)
+
+
+async def show_view(
+    bot: RegressionBot,
+    user: int,
+    content: PagedContent,
+    view: PageView,
+    send: Callable[[PageView], Awaitable[None]],
+) -> None:
+    """Send a draft ``view``'s words, then its figure (once, if the figure is ready): see ``words_first``."""
+
+    async def show(pages: tuple[Page, ...]) -> None:
+        await send(view.with_page(pages[0]))
+
+    await words_first(bot, user, content.dataset, (view.page,), show)
 
 
 def footer(content: PagedContent, index: int, total: int) -> str:
@@ -148,9 +196,17 @@ async def turn_page(
     bot.engine.admit(user, job, *args)
     await interaction.response.defer(ephemeral=not is_owner, thinking=not is_owner)
     view = await bot.engine.call(job, *args, user=user)
-    message = message_for(view, key, content, owner if is_owner else user)
-    if is_owner:
-        await interaction.edit_original_response(**message)
-    else:
-        files = message.pop("attachments")
-        await interaction.followup.send(**message, files=files, ephemeral=True)
+    copy: discord.WebhookMessage | None = None
+
+    async def send(shown: PageView) -> None:
+        nonlocal copy
+        message = message_for(shown, key, content, owner if is_owner else user)
+        if is_owner:
+            await interaction.edit_original_response(**message)
+        elif copy is None:
+            files = message.pop("attachments")
+            copy = await interaction.followup.send(**message, files=files, ephemeral=True, wait=True)
+        else:
+            await copy.edit(**message)
+
+    await show_view(bot, user, content, view, send)

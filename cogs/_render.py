@@ -1,16 +1,32 @@
-"""Steps to Discord: embeds with their figure attached, kept inside Discord's limits."""
+"""Steps to Discord: embeds with their figure attached, kept inside Discord's limits, the words first.
+
+A page whose figure is not drawn yet is shown at once with a placeholder of the figure's size, and shown
+again when the figure is drawn (``words_first``), so the message changes its picture once and its layout
+not at all.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import discord
 
+from bot.engine import FIGURE
 from bot.regression.figures import RenderedFigure
+from bot.regression.pages import Page
 from bot.regression.steps import Step
 from bot.regression.text import clip
 
+if TYPE_CHECKING:
+    from bot.app import RegressionBot
+
 COLOUR = discord.Colour(0x0072B2)
+#: The figures' theme (light, like the lecture's notebook), and every theme there is.
+THEME = "light"
+THEMES = ("light", "dark")
 EMBED_TOTAL = 6000
 FIELD_VALUE = 1024
 
@@ -56,3 +72,34 @@ def table(rows: list[tuple[str, ...]], limit: int = FIELD_VALUE) -> str:
     while len("\n".join(lines)) + 8 > limit and len(lines) > 2:
         lines = [*lines[:-2], "…"]
     return "```\n" + "\n".join(lines)[: limit - 8] + "\n```"
+
+
+def figure_job(ref: str, page: Page, theme: str = THEME) -> tuple[str, Hashable, ...]:
+    """The engine job and its arguments that draw a draft page's figure."""
+    return ("figure", ref, page.step.figure, theme, page.to_draw)
+
+
+async def words_first(
+    bot: RegressionBot,
+    user: int,
+    ref: str,
+    pages: Sequence[Page],
+    show: Callable[[tuple[Page, ...]], Awaitable[None]],
+) -> None:
+    """Show draft ``pages`` of the dataset ``ref``: at once when their figures are ready (cached) or there
+    are none, else first with placeholders and again when the figures are drawn.
+
+    When drawing fails, the pages are shown without their pictures and the error is raised (to be
+    reported to ``user``).
+    """
+    engine = bot.engine
+    waiting = [page for page in pages if page.to_draw]
+    if any(not engine.cached(*figure_job(ref, page)) for page in waiting):
+        await show(tuple(pages))
+    try:
+        drawn = [engine.call(*figure_job(ref, page), user=user, priority=FIGURE) for page in waiting]
+        figures = iter(await asyncio.gather(*drawn))
+    except Exception:
+        await show(tuple(page.without_figure() if page.to_draw else page for page in pages))
+        raise
+    await show(tuple(page.drawn(next(figures)) if page.to_draw else page for page in pages))

@@ -9,10 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.regression.describe import dataset_list_markdown
+from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, column_autocomplete, registry_for
-from cogs._pager import load_view, message_for, page_job
-from cogs._render import COLOUR, clip, file_for
+from cogs._pager import load_view, message_for, page_job, show_view
+from cogs._render import COLOUR, THEME, clip, file_for, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -40,9 +41,14 @@ class Data(commands.Cog):
         job, args = page_job(content, 0)
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(thinking=True)
-        view = await load_view(bot, content, 0, interaction.user.id)
+        user = interaction.user.id
+        view = await load_view(bot, content, 0, user)
         key = await bot.store.remember(content)
-        await interaction.edit_original_response(**message_for(view, key, content, interaction.user.id))
+
+        async def send(shown: PageView) -> None:
+            await interaction.edit_original_response(**message_for(shown, key, content, user))
+
+        await show_view(bot, user, content, view, send)
 
     @app_commands.command(name="plot", description="Plot two columns: scatter, box plot or histogram")
     @app_commands.describe(
@@ -62,15 +68,23 @@ class Data(commands.Cog):
         color: app_commands.Range[str, 1, 100] | None = None,
         kind: Literal["scatter", "box", "histogram"] | None = None,
     ) -> None:
-        engine = interaction.client.engine
-        args = (dataset.ref, x, y, color, kind or "auto")
-        engine.admit(interaction.user.id, "plot", *args)
+        bot = interaction.client
+        user = interaction.user.id
+        args = (dataset.ref, x, y, color, kind or "auto", THEME, False)
+        bot.engine.admit(user, "plot", *args)
         await interaction.response.defer(thinking=True)
-        figure = await engine.call("plot", *args, user=interaction.user.id)
-        embed = discord.Embed(title=clip(f"{dataset.name}: {y} and {x}", 256), colour=COLOUR)
-        embed.set_image(url=f"attachment://{figure.filename}")
-        embed.set_footer(text=clip(figure.alt_text, 2048))
-        await interaction.edit_original_response(embed=embed, attachments=[file_for(figure)])
+        draft = await bot.engine.call("plot", *args, user=user)
+
+        async def show(pages: tuple[Page, ...]) -> None:
+            (page,) = pages
+            embed = discord.Embed(title=clip(page.step.title, 256), colour=COLOUR)
+            file = file_for(page.figure)
+            if page.figure is not None:
+                embed.set_image(url=f"attachment://{page.figure.filename}")
+                embed.set_footer(text=clip(page.figure.alt_text, 2048))
+            await interaction.edit_original_response(embed=embed, attachments=[file] if file else [])
+
+        await words_first(bot, user, dataset.ref, (draft,), show)
 
 
 async def setup(bot: commands.Bot) -> None:

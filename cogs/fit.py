@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.regression.pages import PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, FormulaArg
-from cogs._pager import load_view, message_for, page_job
+from cogs._pager import load_view, message_for, page_job, show_view
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -40,9 +41,14 @@ class Fit(commands.Cog):
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(ephemeral=private, thinking=True)
         # a formula that cannot be fitted fails here, before it is stored
-        view = await load_view(bot, content, 0, interaction.user.id)
+        user = interaction.user.id
+        view = await load_view(bot, content, 0, user)
         key = await bot.store.remember(content)
-        await interaction.edit_original_response(**message_for(view, key, content, interaction.user.id))
+
+        async def send(shown: PageView) -> None:
+            await interaction.edit_original_response(**message_for(shown, key, content, user))
+
+        await show_view(bot, user, content, view, send)
 
 
 async def setup(bot: commands.Bot) -> None:

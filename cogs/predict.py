@@ -8,8 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.regression.pages import Page
 from cogs._options import DatasetArg, FormulaArg
-from cogs._render import COLOUR, clip, embed_for, file_for, fit_total
+from cogs._render import COLOUR, THEME, clip, embed_for, file_for, fit_total, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -53,14 +54,19 @@ class Predict(commands.Cog):
         formula: FormulaArg,
         other: FormulaArg,
     ) -> None:
-        engine = interaction.client.engine
-        args = (dataset.ref, formula, other)
-        engine.admit(interaction.user.id, "compare_pages", *args)
+        bot = interaction.client
+        user = interaction.user.id
+        args = (dataset.ref, formula, other, THEME, False)
+        bot.engine.admit(user, "compare_pages", *args)
         await interaction.response.defer(thinking=True)
-        pages = await engine.call("compare_pages", *args, user=interaction.user.id)
-        embeds = [embed_for(page.step, page.figure) for page in pages]
-        files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
-        await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)
+        drafts = await bot.engine.call("compare_pages", *args, user=user)
+
+        async def show(pages: tuple[Page, ...]) -> None:
+            embeds = [embed_for(page.step, page.figure) for page in pages]
+            files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
+            await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)
+
+        await words_first(bot, user, dataset.ref, drafts, show)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -28,7 +28,9 @@ def make_bot(
     """
     config = Config(
         discord=DiscordConfig(token=emu.token, api_base_url=emu.api_base_url, dev_guild_id=emu.guild.id),
-        workers=WorkerConfig(processes=processes, job_timeout=job_timeout, jobs_per_user=10_000),
+        workers=WorkerConfig(
+            processes=processes, job_timeout=job_timeout, jobs_per_user=10_000, draw_ahead=False
+        ),
         storage=StorageConfig(database=str(database)),
     )
     return RegressionBot(dataclasses.replace(config, **sections))

@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from tests.conftest import make_bot
+from tests.drawn import drawn
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 
@@ -33,7 +34,7 @@ async def live(tmp_path_factory):
 async def answered(emu: DiscordEmulator, name: str, options: dict, **where):
     """Run a slash command and wait until it is fully answered."""
     interaction = await emu.slash(name, options, **where)
-    await interaction.wait_done(timeout=60)
+    await drawn(interaction, timeout=60)
     if interaction.original is not None and interaction.original.deleted:
         await interaction.wait_followups(1, timeout=10)  # a private answer replaces the public placeholder
     return interaction
@@ -107,7 +108,7 @@ async def test_owner_pages_through_the_walkthrough(live):
     seen = {}
     for _ in range(9):
         press = await emu.press(message, button_ids(message)["Next ▶"]["custom_id"])
-        await press.wait_done(timeout=60)
+        await drawn(press, timeout=60)
         message = emu.messages.get(message.id)
         seen[message.embeds[0]["title"]] = message.embeds[0]["description"]
     assert list(seen)[3] == "One line per lesson", list(seen)
@@ -115,7 +116,7 @@ async def test_owner_pages_through_the_walkthrough(live):
     assert list(seen)[-1] == "Try next" and "18.34 + 1.35 × 35 = 65.75" in seen["Try next"]
     assert button_ids(message)["Next ▶"]["disabled"]
     back = await emu.press(message, button_ids(message)["◀ Back"]["custom_id"])
-    await back.wait_done(timeout=60)
+    await drawn(back, timeout=60)
     assert emu.messages.get(message.id).embeds[0]["title"] == "How well it fits"
     assert_clean(emu)
 
@@ -125,7 +126,7 @@ async def test_picture_step_has_the_lines_and_alt_text(live):
     message = (await answered(emu, "fit", LECTURE)).original
     jump = button_ids(message)["Jump to a step"]
     press = await emu.select(message, jump["custom_id"], ["5"])
-    await press.wait_done(timeout=60)
+    await drawn(press, timeout=60)
     message = emu.messages.get(message.id)
     assert message.embeds[0]["title"] == "The picture"
     (attachment,) = message.attachments
@@ -139,13 +140,13 @@ async def test_someone_else_gets_a_private_copy(live):
     message = (await answered(emu, "fit", LECTURE)).original
     student = emu.user("student")
     press = await emu.press(message, button_ids(message)["Next ▶"]["custom_id"], user=student)
-    await press.wait_done(timeout=60)
+    await drawn(press, timeout=60)
     copy = press.original  # the deferred private answer, filled in by the first follow-up
     assert copy.id != message.id and copy.ephemeral and copy.embeds[0]["title"] == "The question and the data"
     assert emu.messages.get(message.id).embeds[0]["title"] == "The question and the data"
     assert str(student.id) in button_ids(copy)["Next ▶"]["custom_id"]
     turn = await emu.press(copy, button_ids(copy)["Next ▶"]["custom_id"], user=student)
-    await turn.wait_done(timeout=60)
+    await drawn(turn, timeout=60)
     assert emu.messages.get(copy.id).embeds[0]["title"] == "The model's shape"
     assert_clean(emu)
 
@@ -185,7 +186,7 @@ async def test_datasets_describe_plot(live):
     message = describe.original
     assert "Step 1/" in message.embeds[0]["footer"]["text"]
     press = await emu.press(message, button_ids(message)["Next ▶"]["custom_id"])
-    await press.wait_done(timeout=60)
+    await drawn(press, timeout=60)
     assert emu.messages.get(message.id).embeds[0]["footer"]["text"].startswith("Step 2/")
     plot = await answered(emu, "plot", {"dataset": "codecademy", "x": "lesson", "y": "score", "kind": "box"})
     (attachment,) = plot.original.attachments
@@ -330,6 +331,6 @@ async def test_buttons_work_after_a_restart(tmp_path: Path):
             message = (await answered(emu, "fit", LECTURE)).original
         async with run_bot(make_bot(emu, database, processes=1), emu, timeout=60):
             press = await emu.press(message, button_ids(message)["Next ▶"]["custom_id"])
-            await press.wait_done(timeout=60)
+            await drawn(press, timeout=60)
             assert emu.messages.get(message.id).embeds[0]["title"] == "The model's shape"
         assert_clean(emu)

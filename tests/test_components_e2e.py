@@ -25,6 +25,7 @@ import pytest_asyncio
 from bot.app import RegressionBot
 from bot.config import InstructorConfig, WorkerConfig
 from tests.conftest import make_bot
+from tests.drawn import drawn
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 from tests.emulator.interactions import APPLICATION_COMMAND, DEFERRED_UPDATE, MESSAGE_COMPONENT
@@ -51,7 +52,7 @@ async def live(tmp_path_factory):
         bot = make_bot(
             emu,
             database,
-            workers=WorkerConfig(processes=1, cache_size=0, jobs_per_user=10_000),
+            workers=WorkerConfig(processes=1, cache_size=0, jobs_per_user=10_000, draw_ahead=False),
             instructors=InstructorConfig(role_ids=(emu.roles["TA"],)),
         )
         async with run_bot(bot, emu, timeout=60):
@@ -109,7 +110,7 @@ async def fresh_workers(bot: RegressionBot) -> None:
 async def answered(emu: DiscordEmulator, name: str, options: dict, *, user: str = "instructor"):
     """Run a slash command and wait for its whole answer."""
     interaction = await emu.slash(name, options, user=emu.user(user))
-    await interaction.wait_done(timeout=60)
+    await drawn(interaction, timeout=60)
     if interaction.original is not None and interaction.original.deleted:
         await interaction.wait_followups(1, timeout=10)
     return interaction
@@ -131,7 +132,7 @@ def title(message: StoredMessage) -> str:
 
 async def told(press, timeout: float = 60) -> str:
     """What the presser was told privately: an ephemeral reply, or one that replaced a "thinking…"."""
-    await press.wait_done(timeout=timeout)
+    await drawn(press, timeout=timeout)
     if press.response_type == DEFERRED_UPDATE or press.original.deleted:
         (reply,) = await press.wait_followups(1, timeout=10)
     else:
@@ -173,9 +174,9 @@ async def test_a_users_share_used_up_is_told_and_the_waiting_pages_arrive(live, 
         await until(lambda: len(bot.engine._inflight) == 2)
         more = await emu.press(second, control(second, "Next ▶"), user=alice)
         assert (await told(more)).startswith("You already have 1 request being worked on")
-    await first.wait_done(timeout=60)
+    await drawn(first, timeout=60)
     assert title(emu.messages.get(message.id)) == "The model's shape"
-    await copy.wait_done(timeout=60)
+    await drawn(copy, timeout=60)
     assert copy.original.ephemeral and title(copy.original) == "The question and the data"
 
 
@@ -193,7 +194,7 @@ async def test_a_page_job_over_its_time_limit_is_reported(live, monkeypatch):
         assert other.original.deleted  # the private "thinking…" made way for the answer
     monkeypatch.undo()
     turn = await emu.press(message, control(message, "Next ▶"))
-    await turn.wait_done(timeout=60)
+    await drawn(turn, timeout=60)
     assert title(emu.messages.get(message.id)) == "The model's shape"
 
 
@@ -209,7 +210,7 @@ async def test_a_worker_killed_during_a_page_job_is_reported(live, presser):
             os.kill(pid, signal.SIGKILL)
         assert "stopped unexpectedly" in await told(press)
     again = await emu.press(message, control(message, "Next ▶"), user=emu.user(presser))
-    await again.wait_done(timeout=60)
+    await drawn(again, timeout=60)
     shown = again.original if presser != "instructor" else emu.messages.get(message.id)
     assert title(shown) == ("The model's shape" if presser == "instructor" else "The question and the data")
 
@@ -222,7 +223,7 @@ async def test_pages_of_a_replaced_or_removed_dataset_say_so(live):
     bigger = GRADES + b"8,83,south\n9,88,north\n"
     ask = await answered(emu, "dataset upload", {"file": emu.upload("g.csv", bigger), "name": "weekly"})
     replace = await emu.press(ask.original, control(ask.original, "Replace it"))
-    await replace.wait_done(timeout=30)
+    await drawn(replace, timeout=30)
     await fresh_workers(bot)
     owner = await emu.press(message, control(message, "Next ▶"))
     assert "has been replaced or removed" in await told(owner)
@@ -231,7 +232,7 @@ async def test_pages_of_a_replaced_or_removed_dataset_say_so(live):
     fresh = await walkthrough(emu, {"dataset": "weekly", "formula": "grade ~ hours"})
     confirm = await answered(emu, "dataset remove", {"name": "weekly"})
     removed = await emu.press(confirm.original, control(confirm.original, "Remove it"))
-    await removed.wait_done(timeout=30)
+    await drawn(removed, timeout=30)
     await fresh_workers(bot)
     jump = await emu.select(fresh, control(fresh, "Jump to a step"), ["2"])
     assert "has been replaced or removed" in await told(jump)
@@ -323,7 +324,7 @@ async def test_confirmations_pressed_twice_at_once_answer_each_press_once(live):
         emu.press(ask.original, control(ask.original, "Keep the old one")),
     )
     for press in presses:
-        await press.wait_done(timeout=30)
+        await drawn(press, timeout=30)
     private = [f.content for press in presses for f in press.followups]
     assert len(private) == 2 and all("no longer waiting" in text for text in private), private
     final = emu.messages.get(ask.original.id).content
@@ -337,7 +338,7 @@ async def test_confirmations_pressed_twice_at_once_answer_each_press_once(live):
         *(emu.press(confirm.original, control(confirm.original, "Remove it")) for _ in range(2))
     )
     for press in removes:
-        await press.wait_done(timeout=30)
+        await drawn(press, timeout=30)
     assert [f.content for press in removes for f in press.followups] == ["`twice` was already gone."]
     assert emu.messages.get(confirm.original.id).content == "Removed `twice`."
     assert bot.datasets.uploaded(emu.guild.id, "twice") is None
@@ -351,5 +352,5 @@ async def test_queue_presses_on_closed_office_hours_and_by_students_are_answered
     assert "Only instructors run the queue" in await told(student)
     await answered(emu, "officehours end", {})
     late = await emu.press(panel, control(panel, "Answered"))
-    await late.wait_done(timeout=30)
+    await drawn(late, timeout=30)
     assert emu.messages.get(panel.id).content == "These office hours are closed."

@@ -9,6 +9,7 @@ import signal
 
 from bot.config import WorkerConfig
 from tests.conftest import make_bot
+from tests.drawn import drawn
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 
@@ -35,7 +36,7 @@ async def burst(emu: DiscordEmulator, formulas, dataset: str = "codecademy", **w
 
 async def finished(interaction, timeout: float = 90) -> str:
     """Wait for an interaction's answer and return what it says (embed title or message text)."""
-    await interaction.wait_done(timeout=timeout)
+    await drawn(interaction, timeout=timeout)
     if interaction.original is not None and interaction.original.deleted:
         await interaction.wait_followups(1, timeout=10)
         return interaction.followups[0].content
@@ -132,7 +133,11 @@ async def test_what_costs_nothing_is_never_limited(tmp_path):
 
 async def test_a_flooding_user_is_told_to_wait_and_nobody_else_is(tmp_path):
     async with running_emulator() as emu:
-        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=WorkerConfig(processes=1, jobs_per_user=2))
+        bot = make_bot(
+            emu,
+            tmp_path / "bot.sqlite3",
+            workers=WorkerConfig(processes=1, jobs_per_user=2, draw_ahead=False),
+        )
         async with run_bot(bot, emu, timeout=60):
             flooder, other = emu.user("student"), emu.user("instructor")
             flood = await burst(emu, FORMULAS[:6], user=flooder)
@@ -146,7 +151,7 @@ async def test_a_flooding_user_is_told_to_wait_and_nobody_else_is(tmp_path):
 
 async def test_a_full_queue_answers_busy_at_once(tmp_path):
     async with running_emulator() as emu:
-        workers = WorkerConfig(processes=1, max_queue=1, jobs_per_user=64)
+        workers = WorkerConfig(processes=1, max_queue=1, jobs_per_user=64, draw_ahead=False)
         bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=workers)
         async with run_bot(bot, emu, timeout=60):
             many = await burst(emu, FORMULAS[:6])

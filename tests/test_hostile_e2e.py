@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import make_bot
+from tests.drawn import drawn
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 from tests.emulator.models import ADMINISTRATOR, MEMBER_PERMISSIONS, UserSpec
@@ -112,7 +113,7 @@ async def live(tmp_path_factory):
 async def answer_of(emu: DiscordEmulator, name: str, options: dict) -> str:
     """Everything the bot answered to one command, checked for leaks and limits."""
     interaction = await emu.slash(name, options)
-    await interaction.wait_done(timeout=30)
+    await drawn(interaction, timeout=30)
     if interaction.original is not None and interaction.original.deleted:
         await interaction.wait_followups(1, timeout=10)
     messages = [m for m in (interaction.original, *interaction.followups) if m is not None and not m.deleted]

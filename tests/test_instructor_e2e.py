@@ -7,6 +7,7 @@ import pytest_asyncio
 
 from bot.config import InstructorConfig, UploadConfig
 from tests.conftest import make_bot
+from tests.drawn import drawn
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import run_bot, running_emulator
 from tests.emulator.models import ADMINISTRATOR, MEMBER_PERMISSIONS, GuildSpec, UserSpec
@@ -48,7 +49,7 @@ async def answered(
     interaction = await emu.slash(
         name, options, user=emu.user(user), guild=emu.guilds[guild], channel=emu.guilds[guild].channels[0]
     )
-    await interaction.wait_done(timeout=60)
+    await drawn(interaction, timeout=60)
     if interaction.original is not None and interaction.original.deleted:
         await interaction.wait_followups(1, timeout=10)
     return interaction
@@ -108,7 +109,7 @@ async def test_upload_then_use_everywhere(live):
     )
     assert fit.original.embeds[0]["footer"]["text"] == "Step 1/10 · grades · grade ~ hours + section"
     page = await emu.press(fit.original, button(fit.original, "Next ▶"), user=emu.user("alice"))
-    await page.wait_done(timeout=60)
+    await drawn(page, timeout=60)
     assert emu.messages.get(fit.original.id).embeds[0]["title"] == "The model's shape"
     choices = await emu.autocomplete("fit", {"dataset": "gra"}, focused="dataset", user=emu.user("alice"))
     assert "grades" in [c["value"] for c in choices]
@@ -139,7 +140,7 @@ async def test_servers_do_not_see_each_others_datasets(live):
     still = await answered(emu, "datasets", {})
     assert "secret-grades" in text_of(still)
     direct = await emu.slash("datasets", {}, user=emu.user("instructor"), dm=True)
-    await direct.wait_done(timeout=30)
+    await drawn(direct, timeout=30)
     assert "**codecademy**" in text_of(direct)
     assert "**grades**" not in text_of(direct) and "**secret-grades**" not in text_of(direct)
 
@@ -173,11 +174,11 @@ async def test_replace_and_remove_ask_first(live):
     ask = await upload(emu, bigger, "weekly")
     assert "already exists (7 rows" in text_of(ask) and "9 rows" in text_of(ask)
     keep = await emu.press(ask.original, button(ask.original, "Keep the old one"))
-    await keep.wait_done(timeout=30)
+    await drawn(keep, timeout=30)
     assert len(bot.datasets.uploaded(emu.guild.id, "weekly")[0].frame) == 7
     ask = await upload(emu, bigger, "weekly")
     replace = await emu.press(ask.original, button(ask.original, "Replace it"))
-    await replace.wait_done(timeout=30)
+    await drawn(replace, timeout=30)
     assert "Replaced `weekly`: 9 rows" in emu.messages.get(ask.original.id).content
     assert len(bot.datasets.uploaded(emu.guild.id, "weekly")[0].frame) == 9
     confirm = await answered(emu, "dataset remove", {"name": "weekly"})
@@ -185,10 +186,10 @@ async def test_replace_and_remove_ask_first(live):
     student_tries = await emu.press(
         confirm.original, button(confirm.original, "Remove it"), user=emu.user("alice")
     )
-    await student_tries.wait_done(timeout=30)
+    await drawn(student_tries, timeout=30)
     assert bot.datasets.uploaded(emu.guild.id, "weekly") is not None
     removed = await emu.press(confirm.original, button(confirm.original, "Remove it"))
-    await removed.wait_done(timeout=30)
+    await drawn(removed, timeout=30)
     assert bot.datasets.uploaded(emu.guild.id, "weekly") is None
     gone = await answered(emu, "fit", {"dataset": "weekly", "formula": "grade ~ hours"})
     assert "weekly" in text_of(gone) and gone.original.ephemeral
@@ -219,12 +220,12 @@ async def test_office_hours_queue(live):
     assert not announcement.ephemeral and f"<@{alice.id}>, you're up!" in announcement.content
     assert "Now:** <@" in emu.messages.get(panel.id).embeds[0]["description"]
     student_press = await emu.press(panel, button(panel, "Next"), user=bob)
-    await student_press.wait_done(timeout=30)
+    await drawn(student_press, timeout=30)
     assert student_press.original.ephemeral and "Only instructors" in student_press.original.content
     called = await emu.press(panel, button(panel, "Next"))
     assert f"<@{bob.id}>, you're up!" in (await called.wait_followups(1, timeout=30))[0].content
     skipped = await emu.press(panel, button(panel, "Skip"))
-    await skipped.wait_done(timeout=30)
+    await drawn(skipped, timeout=30)
     late = await answered(emu, "ask", {"question": "Can I still ask?"}, user="alice")
     assert "#1" in text_of(late)
     ended = await answered(emu, "officehours end", {})

@@ -5,6 +5,9 @@ the same calls work in-process and across a process pool. A dataset ref is a bun
 ``upload:<guild>:<name>:<version>`` for a server's upload, whose typed columns are read from the bot's
 database (``configure``), or ``file:<path>`` for a CSV file (the offline command line).
 Fitted models and rendered pages are cached per process, keyed by the dataset's version.
+
+Every job that shows pages takes ``figures``: with ``False`` it returns drafts (the words, each figure a
+same-sized placeholder), and ``figure`` draws a draft's figure, so a user can read while it is drawn.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from bot.regression.steps import Step
 from bot.regression.stored import read_typed, upload_fields
 from bot.regression.text import number
 from bot.regression.uploads import read_file
-from bot.regression.walkthrough import build, prediction_step
+from bot.regression.walkthrough import Walkthrough, prediction_step
 
 # Where uploaded datasets live (set in each worker by ``configure``); they were checked and typed on upload.
 _SETTINGS: dict[str, Path | None] = {"database": None}
@@ -119,53 +122,60 @@ def fitted(ref: str, text: str) -> FittedModel:
 
 
 @lru_cache(maxsize=64)
-def _walkthrough(ref: str, version: str, text: str) -> tuple[Step, ...]:
-    """The cached walkthrough steps."""
-    return build(dataset(ref), _fitted(ref, version, text))
+def _walkthrough(ref: str, version: str, text: str) -> Walkthrough:
+    """The cached walkthrough (its pages are made when first shown)."""
+    return Walkthrough(dataset(ref), _fitted(ref, version, text))
 
 
 def walkthrough(ref: str, text: str) -> tuple[Step, ...]:
     """Every step of the walkthrough for ``text`` on the dataset ``ref``."""
     data = dataset(ref)
-    return _walkthrough(data.ref, data.version, text)
+    return _walkthrough(data.ref, data.version, text).steps()
 
 
-@lru_cache(maxsize=256)
-def _page(ref: str, version: str, text: str, index: int, theme: str) -> Page:
-    """A cached rendered page."""
-    steps = _walkthrough(ref, version, text)
-    step = steps[max(0, min(index, len(steps) - 1))]
-    return Page(step, _render(step, dataset(ref), theme, index))
-
-
-def walkthrough_page(ref: str, text: str, index: int, theme: str = "light") -> tuple[Page, int]:
+def walkthrough_page(
+    ref: str, text: str, index: int, theme: str = "light", figures: bool = True
+) -> tuple[Page, int]:
     """Step ``index`` (clamped) of the walkthrough with its figure rendered, and the number of steps."""
+    view = walkthrough_view(ref, text, index, theme, figures)
+    return view.page, view.total
+
+
+def walkthrough_view(ref: str, text: str, index: int, theme: str = "light", figures: bool = True) -> PageView:
+    """One job for one walkthrough page: the page, every title, and on page 1 the summary."""
     data = dataset(ref)
-    steps = _walkthrough(data.ref, data.version, text)
-    return _page(data.ref, data.version, text, index, theme), len(steps)
+    pages = _walkthrough(data.ref, data.version, text)
+    index = max(0, min(index, len(pages) - 1))
+    page = _page(pages.step(index), data, theme, f"step{index + 1}.png", figures)
+    return PageView(page, index, pages.titles, summary(ref, text) if index == 0 else None)
 
 
-def walkthrough_view(ref: str, text: str, index: int, theme: str = "light") -> PageView:
-    """One job for one walkthrough page: the rendered page, every title, and on page 1 the summary."""
-    data = dataset(ref)
-    steps = _walkthrough(data.ref, data.version, text)
-    index = max(0, min(index, len(steps) - 1))
-    page = _page(data.ref, data.version, text, index, theme)
-    return PageView(page, index, tuple(s.title for s in steps), summary(ref, text) if index == 0 else None)
-
-
-def describe_view(ref: str, index: int, theme: str = "light") -> PageView:
-    """One page of a dataset's description, rendered, with every title."""
-    pages = describe_pages(ref, theme)
+def describe_view(ref: str, index: int, theme: str = "light", figures: bool = True) -> PageView:
+    """One page of a dataset's description, with every title."""
+    pages = describe_pages(ref, theme, figures)
     index = max(0, min(index, len(pages) - 1))
     return PageView(pages[index], index, tuple(p.step.title for p in pages))
 
 
-def _render(step: Step, data: Dataset, theme: str, index: int) -> RenderedFigure | None:
-    """Render a step's figure, named after the step (the same picture is drawn once: see ``_drawn``)."""
+def _page(step: Step, data: Dataset, theme: str, filename: str, figures: bool) -> Page:
+    """A step with its figure drawn (cached: see ``_drawn``), or as a draft with a placeholder."""
     if step.figure is None:
-        return None
-    return _drawn(step.figure, data.ref, data.version, theme, f"step{index + 1}.png")
+        return Page(step, None)
+    if not figures:
+        return Page(step, _placeholder(step.figure, theme), to_draw=filename)
+    return Page(step, _drawn(step.figure, data.ref, data.version, theme, filename))
+
+
+def figure(ref: str, spec: FigureSpec, theme: str, filename: str) -> RenderedFigure:
+    """Draw a draft page's figure."""
+    data = dataset(ref)
+    return _drawn(spec, data.ref, data.version, theme, filename)
+
+
+@lru_cache(maxsize=32)
+def _placeholder(spec: FigureSpec, theme: str) -> RenderedFigure:
+    """The stand-in of a figure's size (cached: few sizes occur)."""
+    return plots.placeholder(spec, theme)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=128)
@@ -174,27 +184,29 @@ def _drawn(spec: FigureSpec, ref: str, version: str, theme: str, filename: str) 
     return plots.render(spec, dataset(ref).frame, theme=theme, filename=filename)
 
 
-def render_steps(steps: tuple[Step, ...], ref: str, theme: str = "light") -> tuple[Page, ...]:
-    """Render every figure of a list of steps (describe, compare)."""
-    data = dataset(ref)
-    return tuple(Page(step, _render(step, data, theme, i)) for i, step in enumerate(steps))
+def _pages(steps: tuple[Step, ...], data: Dataset, theme: str, figures: bool) -> tuple[Page, ...]:
+    """Every step as a page, figures named after their step (describe, compare)."""
+    return tuple(_page(step, data, theme, f"step{i + 1}.png", figures) for i, step in enumerate(steps))
 
 
-def describe_pages(ref: str, theme: str = "light") -> tuple[Page, ...]:
-    """The dataset description, rendered (cached)."""
+def describe_pages(ref: str, theme: str = "light", figures: bool = True) -> tuple[Page, ...]:
+    """The dataset description."""
     data = dataset(ref)
-    return _describe_pages(data.ref, data.version, theme)
+    return _pages(_described(data.ref, data.version), data, theme, figures)
 
 
 @lru_cache(maxsize=32)
-def _describe_pages(ref: str, version: str, theme: str) -> tuple[Page, ...]:
-    """The cached rendered description."""
-    return render_steps(describe(dataset(ref)), ref, theme)
+def _described(ref: str, version: str) -> tuple[Step, ...]:
+    """The cached description's steps."""
+    return describe(dataset(ref))
 
 
-def compare_pages(ref: str, first: str, second: str, theme: str = "light") -> tuple[Page, ...]:
-    """Two models side by side, rendered."""
-    return render_steps(compare(dataset(ref), first, second).steps, ref, theme)
+def compare_pages(
+    ref: str, first: str, second: str, theme: str = "light", figures: bool = True
+) -> tuple[Page, ...]:
+    """Two models side by side."""
+    data = dataset(ref)
+    return _pages(compare(data, first, second).steps, data, theme, figures)
 
 
 def prediction(ref: str, text: str, values_text: str) -> Step:
@@ -219,10 +231,13 @@ def summary(ref: str, text: str) -> Summary:
     )
 
 
-def plot(ref: str, x: str, y: str, color: str | None, kind: str, theme: str = "light") -> RenderedFigure:
-    """The ``/plot`` figure, rendered."""
+def plot(
+    ref: str, x: str, y: str, color: str | None, kind: str, theme: str = "light", figures: bool = True
+) -> Page:
+    """The ``/plot`` figure as a page titled ``<dataset>: <y> and <x>``."""
     data = dataset(ref)
-    return plots.render(plot_spec(data, x, y, color, kind), data.frame, theme=theme)
+    step = Step(f"{data.name}: {y} and {x}"[:256], "", plot_spec(data, x, y, color, kind))
+    return _page(step, data, theme, "plot.png", figures)
 
 
 def warm() -> int:

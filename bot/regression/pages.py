@@ -5,7 +5,7 @@ The bot process unpickles these, so this module imports only other light modules
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.regression.figures import RenderedFigure
 from bot.regression.steps import Step
@@ -25,10 +25,23 @@ class Summary:
 
 @dataclass(frozen=True)
 class Page:
-    """A Step with its figure rendered (or None when the step has no picture)."""
+    """A Step with its figure rendered (or None when the step has no picture).
+
+    A draft page (the words first) has ``to_draw`` set to the figure's file name while ``figure`` is a
+    same-sized placeholder; ``step.figure`` is what to draw.
+    """
 
     step: Step
     figure: RenderedFigure | None
+    to_draw: str | None = None
+
+    def drawn(self, figure: RenderedFigure) -> Page:
+        """This page with its figure in place of the placeholder."""
+        return replace(self, figure=figure, to_draw=None)
+
+    def without_figure(self) -> Page:
+        """This page with no picture (when drawing it failed)."""
+        return replace(self, figure=None, to_draw=None)
 
 
 @dataclass(frozen=True)
@@ -45,3 +58,7 @@ class PageView:
     def total(self) -> int:
         """How many pages there are."""
         return len(self.titles)
+
+    def with_page(self, page: Page) -> PageView:
+        """The same view showing ``page`` (the drawn or figure-less version of its draft)."""
+        return replace(self, page=page)

@@ -1177,3 +1177,20 @@ def render(
     finally:
         fig.clear()
     return RenderedFigure(buffer.getvalue(), _filename(spec, filename), alt_text(spec, frame))
+
+
+#: The file name of the stand-in shown while a figure is drawn.
+PLACEHOLDER_FILENAME = "drawing.png"
+PLACEHOLDER_ALT = "The figure is being drawn; it appears here in a moment."
+
+
+def placeholder(spec: FigureSpec, theme: Theme = "light") -> RenderedFigure:
+    """A plain picture of the same size as ``spec``'s figure that says it is being drawn, so that the
+    message keeps its layout when the figure replaces it."""
+    palette = _THEMES[theme]
+    fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure)
+    FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, "Drawing the figure…", ha="center", va="center", color=palette.muted, fontsize=14)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor=palette.figure, edgecolor="none")
+    return RenderedFigure(buffer.getvalue(), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
