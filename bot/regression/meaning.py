@@ -1165,11 +1165,13 @@ def simple_formula(model: FittedModel, x: str) -> fm.Formula:
 
 
 def slope_change(dataset: Dataset, model: FittedModel, meaning: Meaning) -> SlopeChange | None:
-    """How x's slope alone (same rows) relates to its slope here, when x has one constant slope here."""
+    """How x's coefficient alone (same rows) relates to its coefficient here, when x has one coefficient
+    here whose reading is the same at every value of everything else (a slope, or a change per doubling)."""
     x = meaning.shape.x
     if x is None or len(meaning.variables) < 2:
         return None
-    if meaning.constant_slope(x) is None:
+    own = [r for r in meaning.readings if r.subject == x and r.kind not in ("intercept", "intercept-none")]
+    if len(own) != 1 or own[0].kind not in ("slope", "per-doubling") or not own[0].constant:
         return None
     formula = simple_formula(model, x)
     try:

@@ -338,7 +338,7 @@ class Walkthrough:
             ("The model's shape", lambda: _model_shape(self.words)),
             ("The estimates", lambda: _estimates(self.words)),
         ]
-        if _has_indicators(self.words.model):
+        if _has_indicators(self.words):
             pages.append(("The indicator variables", self._indicators))
         if axes.by is not None and axes.x is not None:
             title = (
@@ -402,12 +402,19 @@ class Walkthrough:
         return separate_slopes(words.dataset, words.model, words.meaning)
 
 
-def _has_indicators(model: FittedModel) -> bool:
-    """Whether a categorical predictor has coefficients of its own (its main effect or cell means)."""
-    return any(
-        coef.parts and all(isinstance(part, Indicator) for part in coef.parts) and len(coef.variables) == 1
-        for coef in model.coefficients
-    )
+def _has_indicators(words: _Words) -> bool:
+    """Whether the indicator page has something to say: a categorical's own coefficients, which are gaps
+    from its baseline (known without predicting) or, with no intercept, levels' values where they read so."""
+    parts = [
+        part
+        for coef in words.model.coefficients
+        if coef.parts and len(coef.variables) == 1
+        for part in coef.parts
+        if all(isinstance(p, Indicator) for p in coef.parts)
+    ]
+    if not parts:
+        return False
+    return all(part.baseline is not None for part in parts) or _indicators(words) is not None
 
 
 def _held(words: _Words, exclude: Sequence[str]) -> Case:
