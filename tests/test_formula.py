@@ -530,7 +530,7 @@ def validate_error(
     [
         "score ~ lesson + completed",
         "score ~ C(lesson) * completed",
-        'log(score) ~ C(completed) + I(completed ** 2) + Q("hours studied")',
+        'log(score) ~ C(completed) + I(Hours ** 2) + Q("hours studied")',
         "score ~ lesson:species",
         "score ~ 1",
     ],
@@ -583,6 +583,21 @@ def test_categorical_inside_arithmetic(text: str, pointed: str) -> None:
     err, got = validate_error(text)
     assert "is categorical; wrap it in C() or use it on its own" in err.message
     assert got == pointed
+
+
+@pytest.mark.parametrize(
+    ("text", "pointed"),
+    [
+        ("score ~ C(completed) + completed", "completed"),
+        ("score ~ completed:lesson + C(completed)", "completed"),
+        ("score ~ log(completed) + C(completed)", "completed"),
+    ],
+)
+def test_one_column_as_groups_and_as_a_number(text: str, pointed: str) -> None:
+    err, got = validate_error(text)
+    assert "is used both as groups (`C(completed)`) and as a number" in err.message
+    assert got == pointed
+    assert validate(parse("score ~ C(completed) + lesson"), COLUMNS, "score ~ C(completed) + lesson")
 
 
 @pytest.mark.parametrize("text", ["score ~ completed + score", "log(score) ~ I(score ** 2)"])

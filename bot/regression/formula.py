@@ -817,6 +817,23 @@ def validate(
                         "not inside arithmetic or a transform.",
                         col,
                     )
+    coded = {
+        col.name: col
+        for term in formula.terms
+        for factor in term.factors
+        if (col := _coded_column(factor, columns)) is not None and columns[col.name] != "categorical"
+    }
+    for term in formula.terms:
+        for factor in term.factors:
+            if _coded_column(factor, columns) is None:
+                for col in _walk_columns(factor):
+                    if col.name in coded:
+                        raise fail(
+                            f"`{col.name}` is used both as groups (`C({col.name})`) and as a number, so "
+                            f"“holding {col.name} fixed” would mean two different things.",
+                            col,
+                            f"Use one: `C({col.name})` gives each value its own level, `{col.name}` one slope.",
+                        )
 
     if len(formula.terms) > limits.max_terms:
         raise fail(f"This formula has {len(formula.terms)} terms; the limit is {limits.max_terms}.")
