@@ -102,6 +102,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE pending_uploads ADD COLUMN typed BLOB NOT NULL DEFAULT x''",
         "ALTER TABLE pending_uploads ADD COLUMN schema TEXT NOT NULL DEFAULT ''",
     ),
+    # Settings of a user (scope "user") or a server's defaults (scope "guild"), one row per key.
+    (
+        """CREATE TABLE settings (
+            scope TEXT NOT NULL CHECK (scope IN ('user', 'guild')),
+            id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (scope, id, key)
+        )""",
+    ),
 )
 
 
@@ -286,6 +296,33 @@ class Store:
         """What the message with ``key`` shows, or None if the key is unknown."""
         rows = await self._rows("SELECT kind, dataset, formula FROM pages WHERE key = ?", (key,))
         return PagedContent(*rows[0]) if rows else None
+
+    # Settings.
+
+    async def set_setting(self, scope: str, owner: int, key: str, value: str | None) -> None:
+        """Set a user's (``scope="user"``) or a server's (``"guild"``) ``key`` to ``value``; None removes it."""
+        if value is None:
+            await self._execute(
+                "DELETE FROM settings WHERE scope = ? AND id = ? AND key = ?", (scope, owner, key)
+            )
+        else:
+            await self._execute(
+                "INSERT INTO settings (scope, id, key, value) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (scope, id, key) DO UPDATE SET value = excluded.value",
+                (scope, owner, key, value),
+            )
+
+    async def settings_for(
+        self, user_id: int, guild_id: int | None, key: str
+    ) -> tuple[str | None, str | None]:
+        """``key`` as the user set it and as their server's default (None where not set), in one read."""
+        rows = await self._rows(
+            "SELECT scope, value FROM settings WHERE key = ? AND "
+            "((scope = 'user' AND id = ?) OR (scope = 'guild' AND id = ?))",
+            (key, user_id, guild_id if guild_id is not None else -1),
+        )
+        found = dict(rows)
+        return found.get("user"), found.get("guild")
 
     # Uploaded datasets.
 

@@ -21,7 +21,18 @@ from bot.regression.errors import UserInputError
 from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._items import ReportedItem
-from cogs._render import THEME, THEMES, clip, embed_for, figure_job, file_for, fit_total, table, words_first
+from cogs._render import (
+    THEME,
+    THEMES,
+    clip,
+    embed_for,
+    figure_job,
+    file_for,
+    fit_total,
+    table,
+    theme_for,
+    words_first,
+)
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -66,9 +77,9 @@ async def draw_ahead(bot: RegressionBot) -> int:
     return done
 
 
-async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
+async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int, theme: str) -> PageView:
     """The draft of page ``index`` of ``content`` (clamped), made by one engine job counted as ``user``'s."""
-    job, args = page_job(content, index)
+    job, args = page_job(content, index, theme)
     return await bot.engine.call(job, *args, user=user)
 
 
@@ -78,13 +89,14 @@ async def show_view(
     content: PagedContent,
     view: PageView,
     send: Callable[[PageView], Awaitable[None]],
+    theme: str,
 ) -> None:
     """Send a draft ``view``'s words, then its figure (once, if the figure is ready): see ``words_first``."""
 
     async def show(pages: tuple[Page, ...]) -> None:
         await send(view.with_page(pages[0]))
 
-    await words_first(bot, user, content.dataset, (view.page,), show)
+    await words_first(bot, user, content.dataset, (view.page,), show, theme)
 
 
 def footer(content: PagedContent, index: int, total: int) -> str:
@@ -192,7 +204,8 @@ async def turn_page(
         raise UserInputError("This explanation is no longer available; run the command again.")
     user = interaction.user.id
     is_owner = user == owner
-    job, args = page_job(content, target if is_owner else current)
+    theme = await theme_for(interaction)
+    job, args = page_job(content, target if is_owner else current, theme)
     bot.engine.admit(user, job, *args)
     await interaction.response.defer(ephemeral=not is_owner, thinking=not is_owner)
     view = await bot.engine.call(job, *args, user=user)
@@ -209,4 +222,4 @@ async def turn_page(
         else:
             await copy.edit(**message)
 
-    await show_view(bot, user, content, view, send)
+    await show_view(bot, user, content, view, send, theme)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from bot.app import RegressionBot
 
 COLOUR = discord.Colour(0x0072B2)
-#: The figures' theme (light, like the lecture's notebook), and every theme there is.
+#: The figures' theme unless a user or their server chose one (light, like the lecture's notebook), and
+#: every theme there is.
 THEME = "light"
 THEMES = ("light", "dark")
 EMBED_TOTAL = 6000
@@ -74,6 +75,13 @@ def table(rows: list[tuple[str, ...]], limit: int = FIELD_VALUE) -> str:
     return "```\n" + "\n".join(lines)[: limit - 8] + "\n```"
 
 
+async def theme_for(interaction: discord.Interaction[RegressionBot]) -> str:
+    """The theme of the figures drawn for this user: their own choice, else their server's, else ``THEME``."""
+    guild = interaction.guild.id if interaction.guild is not None else None
+    own, server = await interaction.client.store.settings_for(interaction.user.id, guild, "theme")
+    return own or server or THEME
+
+
 def figure_job(ref: str, page: Page, theme: str = THEME) -> tuple[str, Hashable, ...]:
     """The engine job and its arguments that draw a draft page's figure."""
     return ("figure", ref, page.step.figure, theme, page.to_draw)
@@ -85,6 +93,7 @@ async def words_first(
     ref: str,
     pages: Sequence[Page],
     show: Callable[[tuple[Page, ...]], Awaitable[None]],
+    theme: str = THEME,
 ) -> None:
     """Show draft ``pages`` of the dataset ``ref``: at once when their figures are ready (cached) or there
     are none, else first with placeholders and again when the figures are drawn.
@@ -94,10 +103,10 @@ async def words_first(
     """
     engine = bot.engine
     waiting = [page for page in pages if page.to_draw]
-    if any(not engine.cached(*figure_job(ref, page)) for page in waiting):
+    if any(not engine.cached(*figure_job(ref, page, theme)) for page in waiting):
         await show(tuple(pages))
     try:
-        drawn = [engine.call(*figure_job(ref, page), user=user, priority=FIGURE) for page in waiting]
+        drawn = [engine.call(*figure_job(ref, page, theme), user=user, priority=FIGURE) for page in waiting]
         figures = iter(await asyncio.gather(*drawn))
     except Exception:
         await show(tuple(page.without_figure() if page.to_draw else page for page in pages))

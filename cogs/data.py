@@ -13,7 +13,7 @@ from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, column_autocomplete, registry_for
 from cogs._pager import load_view, message_for, page_job, show_view
-from cogs._render import COLOUR, THEME, clip, file_for, words_first
+from cogs._render import COLOUR, clip, file_for, theme_for, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -38,17 +38,18 @@ class Data(commands.Cog):
     async def describe(self, interaction: discord.Interaction[RegressionBot], dataset: DatasetArg) -> None:
         bot = interaction.client
         content = PagedContent("ds", dataset.ref, "")
-        job, args = page_job(content, 0)
+        theme = await theme_for(interaction)
+        job, args = page_job(content, 0, theme)
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(thinking=True)
         user = interaction.user.id
-        view = await load_view(bot, content, 0, user)
+        view = await load_view(bot, content, 0, user, theme)
         key = await bot.store.remember(content)
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))
 
-        await show_view(bot, user, content, view, send)
+        await show_view(bot, user, content, view, send, theme)
 
     @app_commands.command(name="plot", description="Plot two columns: scatter, box plot or histogram")
     @app_commands.describe(
@@ -70,7 +71,8 @@ class Data(commands.Cog):
     ) -> None:
         bot = interaction.client
         user = interaction.user.id
-        args = (dataset.ref, x, y, color, kind or "auto", THEME, False)
+        theme = await theme_for(interaction)
+        args = (dataset.ref, x, y, color, kind or "auto", theme, False)
         bot.engine.admit(user, "plot", *args)
         await interaction.response.defer(thinking=True)
         draft = await bot.engine.call("plot", *args, user=user)
@@ -84,7 +86,7 @@ class Data(commands.Cog):
                 embed.set_footer(text=clip(page.figure.alt_text, 2048))
             await interaction.edit_original_response(embed=embed, attachments=[file] if file else [])
 
-        await words_first(bot, user, dataset.ref, (draft,), show)
+        await words_first(bot, user, dataset.ref, (draft,), show, theme)
 
 
 async def setup(bot: commands.Bot) -> None:

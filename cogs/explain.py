@@ -36,6 +36,11 @@ HELP = (
         "/plot dataset:codecademy x:completed y:score color:lesson",
     ),
     ("/describe", "Columns, units, summaries and formulas to try.", "/describe dataset:students"),
+    (
+        "/settings",
+        "Light or dark figures, for you (or, for instructors, the server).",
+        "/settings theme:dark",
+    ),
     ("/datasets", "Every dataset you can use.", "/datasets"),
     ("/explain", "The ideas behind the explanations.", "/explain topic:indicator"),
 )

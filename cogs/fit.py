@@ -12,6 +12,7 @@ from bot.regression.pages import PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, FormulaArg
 from cogs._pager import load_view, message_for, page_job, show_view
+from cogs._render import theme_for
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -37,18 +38,19 @@ class Fit(commands.Cog):
     ) -> None:
         bot = interaction.client
         content = PagedContent("wt", dataset.ref, formula)
-        job, args = page_job(content, 0)
+        theme = await theme_for(interaction)
+        job, args = page_job(content, 0, theme)
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(ephemeral=private, thinking=True)
         # a formula that cannot be fitted fails here, before it is stored
         user = interaction.user.id
-        view = await load_view(bot, content, 0, user)
+        view = await load_view(bot, content, 0, user, theme)
         key = await bot.store.remember(content)
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))
 
-        await show_view(bot, user, content, view, send)
+        await show_view(bot, user, content, view, send, theme)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.regression.pages import Page
 from cogs._options import DatasetArg, FormulaArg
-from cogs._render import COLOUR, THEME, clip, embed_for, file_for, fit_total, words_first
+from cogs._render import COLOUR, clip, embed_for, file_for, fit_total, theme_for, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -56,7 +56,8 @@ class Predict(commands.Cog):
     ) -> None:
         bot = interaction.client
         user = interaction.user.id
-        args = (dataset.ref, formula, other, THEME, False)
+        theme = await theme_for(interaction)
+        args = (dataset.ref, formula, other, theme, False)
         bot.engine.admit(user, "compare_pages", *args)
         await interaction.response.defer(thinking=True)
         drafts = await bot.engine.call("compare_pages", *args, user=user)
@@ -66,7 +67,7 @@ class Predict(commands.Cog):
             files = [f for f in (file_for(page.figure) for page in pages) if f is not None]
             await interaction.edit_original_response(embeds=fit_total(embeds), attachments=files)
 
-        await words_first(bot, user, dataset.ref, drafts, show)
+        await words_first(bot, user, dataset.ref, drafts, show, theme)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -71,6 +71,7 @@ async def test_synced_tree_follows_discords_rules(live):
         "plot",
         "predict",
         "queue",
+        "settings",
     ]
     for command in commands:
         assert re.fullmatch(r"[-_a-z0-9]{1,32}", command["name"])

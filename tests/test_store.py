@@ -132,3 +132,29 @@ async def test_a_pending_upload_is_used_once(tmp_path):
         assert await store.discard_upload(key) is False
     finally:
         await store.close()
+
+
+async def test_settings_of_a_user_and_a_server_are_kept_apart_and_outlive_a_restart(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        assert await store.settings_for(1, 10, "theme") == (None, None)
+        await store.set_setting("guild", 10, "theme", "dark")
+        await store.set_setting("user", 1, "theme", "light")
+        await store.set_setting("user", 1, "theme", "dark")  # a second choice replaces the first
+        await store.set_setting("user", 10, "theme", "light")  # a user whose id is a server's: not mixed up
+        assert await store.settings_for(1, 10, "theme") == ("dark", "dark")
+        assert await store.settings_for(2, 10, "theme") == (None, "dark")
+        assert await store.settings_for(1, None, "theme") == ("dark", None)
+        await store.set_setting("user", 1, "theme", None)
+        assert await store.settings_for(1, 10, "theme") == (None, "dark")
+    finally:
+        await store.close()
+    again = Store(path)
+    await again.open()
+    try:
+        assert await again.settings_for(2, 10, "theme") == (None, "dark")
+        assert await again.settings_for(10, 99, "theme") == ("light", None)
+    finally:
+        await again.close()

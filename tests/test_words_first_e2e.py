@@ -97,7 +97,14 @@ async def test_describe_compare_and_plot_show_their_words_first_too(live):
     emu, _ = live
     for name, options in [
         ("describe", {"dataset": "stackloss"}),
-        ("compare", {"dataset": "stackloss", "formula": "stack_loss ~ air_flow", "other": "stack_loss ~ air_flow + water_temp"}),
+        (
+            "compare",
+            {
+                "dataset": "stackloss",
+                "formula": "stack_loss ~ air_flow",
+                "other": "stack_loss ~ air_flow + water_temp",
+            },
+        ),
         ("plot", {"dataset": "stackloss", "x": "air_flow", "y": "stack_loss"}),
     ]:
         interaction = await emu.slash(name, options)
