@@ -39,7 +39,7 @@ class WorkerConfig:
     processes: int = 2
     job_timeout: float = 20.0
     cache_size: int = 256
-    max_queue: int = 64
+    max_queue: int = 128
     jobs_per_user: int = 4
     draw_ahead: bool = True
 

@@ -116,7 +116,7 @@ class Engine:
         job_timeout: float = 20.0,
         cache_size: int = 256,
         database: str | None = None,
-        max_queue: int = 64,
+        max_queue: int = 128,
         jobs_per_user: int = 4,
     ) -> None:
         self.processes = processes
@@ -136,6 +136,7 @@ class Engine:
         self._per_user: dict[Hashable, int] = {}
         self._starting: asyncio.Future[None] | None = None
         self._waiting = 0
+        self._words_waiting = 0
         self._cache: OrderedDict[Hashable, Any] = OrderedDict()
         self._inflight: dict[Hashable, asyncio.Future[Any]] = {}
         self._typical_seconds = 0.3
@@ -226,21 +227,23 @@ class Engine:
             return self._cache[key]
         pending = self._inflight.get(key)
         if pending is None:
-            self.check_capacity(user)
+            self.check_capacity(user, priority)
             self._waiting += 1
+            self._words_waiting += int(priority == TEXT)
             self._per_user[user] = self._per_user.get(user, 0) + 1
             pending = asyncio.ensure_future(self._run_cached(key, job, args, user, priority))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(pending)
 
-    def check_capacity(self, user: Hashable = None) -> None:
+    def check_capacity(self, user: Hashable = None, priority: int = TEXT) -> None:
         """Refuse new work at once, before anyone waits for it: ``UserBusy`` when this user already has
-        ``jobs_per_user`` jobs, ``EngineBusy`` while the whole queue is full."""
+        ``jobs_per_user`` jobs, ``EngineBusy`` while ``max_queue`` answers' words wait. (A figure is never
+        refused for the queue's length: its words are on screen already, and it waits behind new words.)"""
         mine = self._per_user.get(user, 0)
         if user is not None and mine >= self.jobs_per_user:
             raise UserBusy(max(1.0, mine * self._typical_seconds), mine)
-        if self._waiting >= self.max_queue:
+        if priority == TEXT and self._words_waiting >= self.max_queue:
             raise EngineBusy(self.retry_after())
 
     def retry_after(self) -> float:
@@ -256,6 +259,7 @@ class Engine:
                 worker = await self._take_worker(user, priority)
             finally:
                 self._waiting -= 1
+                self._words_waiting -= int(priority == TEXT)
             result = await self._run_on(worker, job, args, self.job_timeout)
         finally:
             left = self._per_user.get(user, 1) - 1

@@ -130,8 +130,8 @@ async def test_users_take_turns_and_a_flooder_is_told_at_once():
         await engine.close()
 
 
-async def test_words_are_served_before_figures_and_background_work_leaves_a_worker_free():
-    engine = Engine(processes=2, job_timeout=30.0)
+async def test_words_are_served_before_figures():
+    engine = Engine(processes=1, job_timeout=30.0)
     await engine.start()
     finished: list[str] = []
 
@@ -140,12 +140,9 @@ async def test_words_are_served_before_figures_and_background_work_leaves_a_work
         finished.append(name)
 
     try:
-        for worker in engine._workers:
-            os.kill(worker.process.pid, signal.SIGSTOP)
-        busy = [
-            asyncio.ensure_future(run(f"busy{i}", "body_mass_g ~ bill_length_mm" + " " * i, TEXT, "x"))
-            for i in range(2)
-        ]
+        (pid,) = engine.worker_pids()
+        os.kill(pid, signal.SIGSTOP)
+        busy = asyncio.ensure_future(run("busy", "body_mass_g ~ bill_length_mm", TEXT, "x"))
         await asyncio.sleep(0.05)
         figures = [
             asyncio.ensure_future(run(f"figure{i}", "body_mass_g ~ bill_depth_mm" + " " * i, FIGURE, i))
@@ -157,22 +154,53 @@ async def test_words_are_served_before_figures_and_background_work_leaves_a_work
             for i in range(3)
         ]
         await asyncio.sleep(0.05)
-        for worker in engine._workers:
-            os.kill(worker.process.pid, signal.SIGCONT)
-        await asyncio.gather(*busy, *figures, *words)
+        os.kill(pid, signal.SIGCONT)
+        await asyncio.gather(busy, *figures, *words)
         order = [name.rstrip("0123456789") for name in finished]
-        assert order == ["busy"] * 2 + ["words"] * 3 + ["figure"] * 3, finished
+        assert order == ["busy"] + ["words"] * 3 + ["figure"] * 3, finished
+    finally:
+        await engine.close()
+
+
+async def test_background_work_leaves_a_worker_free_for_users(engine):
+    pids = engine.worker_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
         ahead = asyncio.ensure_future(
             engine.call("walkthrough", "penguins", "body_mass_g ~ 1", priority=BACKGROUND)
         )
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
         assert len(engine._idle) == 1  # one worker took the background job, the other stays free
         blocked = asyncio.ensure_future(
             engine.call("walkthrough", "penguins", "body_mass_g ~ sex", priority=BACKGROUND)
         )
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
         assert len(engine._idle) == 1 and not blocked.done()  # it waits rather than take the last one
-        assert await engine.call("walkthrough", "penguins", "body_mass_g ~ species", user="u")
-        await asyncio.gather(ahead, blocked)
+        user = asyncio.ensure_future(
+            engine.call("walkthrough", "penguins", "body_mass_g ~ species", user="u")
+        )
+        await asyncio.sleep(0.05)
+        assert not engine._idle  # a user's job takes the free worker at once
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    assert await user
+    await asyncio.gather(ahead, blocked)
+
+
+async def test_a_full_queue_refuses_new_words_but_never_a_figure_whose_words_are_shown():
+    engine = Engine(processes=1, job_timeout=30.0, max_queue=1)
+    await engine.start()
+    try:
+        running = asyncio.ensure_future(engine.call("describe_pages", "penguins"))
+        await asyncio.sleep(0.01)
+        waiting = asyncio.ensure_future(engine.call("describe_pages", "students"))
+        await asyncio.sleep(0.01)
+        with pytest.raises(EngineBusy):
+            await engine.call("describe_pages", "grunfeld")
+        figure = asyncio.ensure_future(engine.call("describe_pages", "stackloss", priority=FIGURE))
+        await asyncio.gather(running, waiting, figure)
+        assert figure.result()
     finally:
         await engine.close()
