@@ -666,8 +666,9 @@ class _Explainer:
     def _zero(self, variable: Variable, typical: dict[str, Value]) -> float | None:
         """The value of a numeric predictor at which all its own terms are 0, or None if there is none."""
         columns = self._own_columns(variable.name)
-        if not columns:
-            return 0.0
+        parts = [self.model.coefficients[j].parts for j in columns]
+        if all(len(own) == 1 and isinstance(own[0], Numeric) and own[0].plain for own in parts):
+            return 0.0  # no own terms, or only the column itself: plainly 0 at 0
         ends = self.predictions.design(
             [{**typical, variable.name: variable.minimum}, {**typical, variable.name: variable.maximum}]
         )[:, columns]

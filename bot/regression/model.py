@@ -327,13 +327,15 @@ def _summarise(
     design_info = x.design_info
     parts = _coefficient_parts(parsed, design_info)
     ci = np.asarray(results.conf_int(1 - CONFIDENCE))
+    params, bse = np.asarray(results.params), np.asarray(results.bse)
+    tvalues, pvalues = np.asarray(results.tvalues), np.asarray(results.pvalues)
     coefficients = tuple(
         Coefficient(
             name=name,
-            estimate=float(results.params.iloc[i]),
-            std_error=float(results.bse.iloc[i]),
-            t_value=float(results.tvalues.iloc[i]),
-            p_value=float(results.pvalues.iloc[i]),
+            estimate=float(params[i]),
+            std_error=float(bse[i]),
+            t_value=float(tvalues[i]),
+            p_value=float(pvalues[i]),
             ci_low=float(ci[i, 0]),
             ci_high=float(ci[i, 1]),
             parts=parts[i],
