@@ -660,6 +660,9 @@ async def measure(options: LiveOptions, pool: FormulaPool, bursts: Sequence[Burs
                 startup["first_fit_answer_s"] = (
                     round(first[0].answer, 3) if first[0].answer is not None else None
                 )
+                if bot.ahead is not None:  # the bursts start once the example formulas are drawn ahead
+                    startup["drawn_ahead"] = await bot.ahead
+                    startup["drawn_ahead_s"] = round(emu.now() - started, 2)
                 sampler = proc.Sampler(bot.engine.worker_pids)
                 sampler.start()
                 results = []

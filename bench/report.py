@@ -34,7 +34,12 @@ def _startup(results: dict[str, Any]) -> list[str]:
         "",
         f"Start-up (from bot.start): login {_n(s['to_login_s'], 2)} s, commands synced "
         f"{_n(s['to_commands_synced_s'], 2)} s, IDENTIFY/ready {_n(s['to_ready_s'], 2)} s; "
-        f"then the first /fit took {_n(s['first_fit_answer_s'], 2)} s",
+        f"then the first /fit took {_n(s['first_fit_answer_s'], 2)} s"
+        + (
+            f"; {s['drawn_ahead']} example pages drawn ahead by {_n(s['drawn_ahead_s'], 2)} s"
+            if "drawn_ahead" in s
+            else ""
+        ),
     ]
 
 
