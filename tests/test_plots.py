@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import gc
+import itertools
 import re
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from bot.regression import formula as fm
 from bot.regression import plots
@@ -723,6 +725,147 @@ def test_legends_stay_outside_the_data_and_the_title(
     assert legends(fig)[0] in fig.axes[0].get_children()  # short entries: a legend beside the axes
     boxes = BoxSpec("invest by firm", Axis("firm", "firm"), INVEST)
     legend_clear_of(plots.draw(boxes, grunfeld, theme))  # type: ignore[arg-type]
+
+
+LONG_LABEL = "a long axis label that names its column and unit in words (points per item)"
+LONG_NOTE = "Other predictors held at " + ", ".join(f"predictor number {i} = {i}.5" for i in range(12))
+
+
+def hard_specs() -> list[tuple[str, FigureSpec, pd.DataFrame | None]]:
+    """Figures that crowd the layout: long (wrapped) titles and labels, notes, many levels in legends
+    beside and below, a colour bar, rotated level names, many coefficients in several panels, no data."""
+    rng = np.random.default_rng(11)
+    n = 240
+    many = tuple(f"a level called number {i:02d}" for i in range(24))
+    beside = tuple(f"level {i}" for i in range(12))
+    rows = pd.DataFrame(
+        {
+            "x": rng.uniform(-12_000.0, 250_000.0, n),
+            "y": rng.normal(0.0, 0.004, n),
+            "many": [many[i % len(many)] for i in range(n)],
+            "beside": [beside[i % len(beside)] for i in range(n)],
+            "shade": rng.integers(0, 21, n).astype(float),
+        }
+    )
+    x, y = Axis("x", LONG_LABEL), Axis("y", LONG_LABEL.replace("item", "row"))
+    title = "A title long enough to wrap onto a second line under the first one, with more words " * 2
+    lines = tuple(
+        straight(
+            f"{level}: ŷ = {i}.00 + 0.0000001·x, with a label as long as an equation gets",
+            (0.0, 1e5),
+            float(i),
+            1e-7,
+            group=level,
+        )
+        for i, level in enumerate(many)
+    )
+    shade_lines = tuple(
+        straight(f"shade = {v}: ŷ = {number(v / 1e4)} + 0.0000001·x", (0.0, 1e5), v / 1e4, 1e-7, group=v)
+        for v in (5.0, 10.0, 15.0)
+    )
+    names = tuple(f"b{i} a coefficient name long enough to be cut off" for i in range(27))
+    units = tuple(("points", "points per item", "items per point")[i % 3] for i in range(27))
+    estimates = tuple(float(i) - 13.0 for i in range(27))
+    coefficients = CoefficientSpec(
+        title,
+        names,
+        estimates,
+        tuple(e - 2.5 for e in estimates),
+        tuple(e + 2.5 for e in estimates),
+        units=units,
+    )
+    return [
+        (
+            "many levels below",
+            ScatterSpec(title, x, y, ColorBy("many", "many", "categorical"), lines, note=LONG_NOTE),
+            rows,
+        ),
+        ("levels beside", ScatterSpec(title, x, y, ColorBy("beside", "beside", "categorical")), rows),
+        (
+            "colour bar",
+            ScatterSpec(title, x, y, ColorBy("shade", LONG_LABEL, "numeric"), shade_lines, note=LONG_NOTE),
+            rows,
+        ),
+        ("box", BoxSpec(title, Axis("many", LONG_LABEL), y), rows),
+        ("stacked histogram", HistogramSpec(title, x, ColorBy("beside", "beside", "categorical")), rows),
+        (
+            "overlaid histogram",
+            HistogramSpec(title, y, ColorBy("beside", "beside", "categorical", beside[:3])),
+            rows,
+        ),
+        ("residuals", ResidualSpec(title, tuple(rows["x"]), tuple(rows["y"]), LONG_LABEL), None),
+        ("coefficients", coefficients, None),
+        ("no data", ScatterSpec(title, x, y, note=LONG_NOTE), rows.iloc[:0]),
+        ("no coefficients", CoefficientSpec(title, (), (), (), ()), None),
+    ]
+
+
+def drawn_boxes(fig: Figure) -> tuple[list[tuple[str, Bbox, object]], list[Bbox]]:
+    """After drawing: the window extent of every text with the axis it labels the ticks of (``None`` for
+    other texts; a legend counts as one box), and of every axes."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    owners, hidden = {}, set()  # tick labels: the axis they belong to; those of ticks matplotlib skips
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            for tick in axis.get_major_ticks():
+                for label in (tick.label1, tick.label2):
+                    owners[id(label)] = axis
+                    if not low - 1e-9 * (high - low) <= tick.get_loc() <= high + 1e-9 * (high - low):
+                        hidden.add(id(label))
+    skipped = hidden | {id(text) for legend in legends(fig) for text in legend.get_texts()}
+    texts = [
+        (text.get_text(), text.get_window_extent(renderer), owners.get(id(text)))
+        for text in fig.findobj(Text)
+        if text.get_visible()
+        and text.get_text()
+        and id(text) not in skipped
+        and text.get_gid() != "no-data"  # drawn inside the axes on purpose
+    ]
+    texts += [("legend", legend.get_window_extent(renderer), None) for legend in legends(fig)]
+    return texts, [ax.get_window_extent(renderer) for ax in fig.axes]
+
+
+def apart(one: Bbox, other: Bbox) -> bool:
+    """Whether two boxes do not overlap (sharing less than half a pixel counts as apart)."""
+    return not one.padded(-0.5).overlaps(other.padded(-0.5))
+
+
+def layout_problems(fig: Figure) -> list[str]:
+    """Texts outside the figure, texts overlapping an axes or each other, and axes overlapping.
+
+    Tick labels of one axis are not compared with each other: rotated labels' boxes overlap where their
+    letters do not, and matplotlib's tick locators space them.
+    """
+    texts, axes = drawn_boxes(fig)
+    edge = fig.bbox.padded(0.5)
+    problems = [
+        f"{name!r} leaves the figure"
+        for name, box, _ in texts
+        if not (edge.x0 <= box.x0 and edge.y0 <= box.y0 and box.x1 <= edge.x1 and box.y1 <= edge.y1)
+    ]
+    problems += [f"{name!r} overlaps an axes" for name, box, _ in texts for ax in axes if not apart(box, ax)]
+    problems += [
+        f"{first!r} overlaps {second!r}"
+        for (first, one, axis), (second, other, other_axis) in itertools.combinations(texts, 2)
+        if not apart(one, other) and (axis is None or axis is not other_axis)
+    ]
+    problems += [
+        "two axes overlap" for one, other in itertools.combinations(axes, 2) if not apart(one, other)
+    ]
+    return problems
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(("name", "spec", "rows"), hard_specs(), ids=[name for name, _, _ in hard_specs()])
+def test_crowded_figures_keep_every_text_inside_the_figure_and_clear_of_the_rest(
+    name: str, spec: FigureSpec, rows: pd.DataFrame | None, theme: str
+) -> None:
+    fig = plots.draw(spec, rows, theme)  # type: ignore[arg-type]
+    assert layout_problems(fig) == []
+    for ax in fig.axes[: 1 if isinstance(spec, ScatterSpec) else None]:
+        assert ax.get_position().height * fig.get_size_inches()[1] > 0.5  # every panel keeps some room
 
 
 def test_a_legend_that_cannot_fit_says_how_many_more_and_the_alt_text_lists_all() -> None:

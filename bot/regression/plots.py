@@ -14,6 +14,9 @@ focus, drawn faintly), ``"fitted-line"`` (one ``Line2D`` per fitted line, labell
 simple regression over all rows), ``"zero-line"``, ``"box"``/``"mean"`` (box plot), ``"bars"``
 (histogram), ``"estimates"``/``"intervals"`` (coefficient plot, on each panel) and ``"no-data"`` (the
 empty-data message).
+
+The layout is fixed: ``_arrange`` measures the texts around the axes and places everything, instead of
+matplotlib's constrained layout (which costs more than drawing the figure, and twice over in ``savefig``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 import numpy as np
@@ -32,13 +36,17 @@ import pandas as pd
 from matplotlib import colormaps, patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.axis import Axis as MplAxis
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.colors import Colormap, ListedColormap, Normalize, to_hex, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
+from matplotlib.transforms import Bbox
 
 from bot.regression import design
 from bot.regression.figures import (
@@ -90,14 +98,20 @@ _LEGEND_LABEL_CHARS = 70
 _TICK_LABEL_CHARS = 30
 _LEVEL_TICK_CHARS = 20
 _NOTE_CHARS = 240
-_NOTE_WRAP = 100
 _SHORT_LEGEND_LABEL = 28
 _RIGHT_LEGEND_ROWS = 14
 _BOTTOM_LEGEND_ROWS = 8
-_LEGEND_ROW_INCHES = 0.22
-#: The width of an 8-inch figure in legend characters, and what each legend column adds to its labels.
-_LEGEND_WIDTH_CHARS = 106
-_LEGEND_COLUMN_CHARS = 9
+_LEGEND_FONT = FontProperties(size=9.5)
+#: The fixed layout (``_arrange``), in inches: from the figure's edge to anything drawn, between the title,
+#: the axes and a legend below, between stacked panels, and the colour bar's gap and width.
+_EDGE_INCHES = 0.1
+_GAP_INCHES = 0.12
+_PANEL_GAP_INCHES = 0.2
+_BAR_GAP_INCHES = 0.15
+_BAR_INCHES = 0.18
+#: matplotlib's gaps (points) between tick labels and an axis label, and between the axes and a title.
+_LABEL_PAD_POINTS = 4.0
+_TITLE_PAD_POINTS = 6.0
 _COEFFICIENT_ROW_INCHES = 0.36
 _COEFFICIENT_PANEL_INCHES = 0.7
 _USER_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -461,27 +475,31 @@ def _style_axes(ax: Axes, palette: _Palette) -> None:
     ax.set_axisbelow(True)
 
 
-def _set_title(fig: Figure, palette: _Palette, title: str) -> None:
+def _title(spec: FigureSpec) -> str:
+    """The figure's title; a coefficient plot's names its confidence level."""
+    if isinstance(spec, CoefficientSpec):
+        return f"{one_line(spec.title, _TITLE_CHARS - 30)} ({_confidence(spec.level)} confidence intervals)"
+    return spec.title
+
+
+def _set_title(fig: Figure, palette: _Palette, title: str) -> Text:
     """The figure's title as plain text, clipped and wrapped to the figure's width."""
     wrapped = textwrap.fill(one_line(title, _TITLE_CHARS), width=_TITLE_WRAP)
-    fig.suptitle(wrapped, fontsize=13, color=palette.text, **_USER_TEXT)
+    return fig.suptitle(wrapped, fontsize=13, color=palette.text, va="top", **_USER_TEXT)
 
 
-def _set_labels(ax: Axes, palette: _Palette, x: str, y: str, note: str | None = None) -> None:
-    """Axis labels and the optional note (a small caption above the axes), all as plain text."""
+def _set_note(ax: Axes, palette: _Palette, note: str | None) -> Text | None:
+    """The optional note: a small caption above the axes, as plain text (``_arrange`` wraps it)."""
+    if not note:
+        return None
+    caption = one_line(note, _NOTE_CHARS)
+    return ax.set_title(caption, loc="left", fontsize=9, style="italic", color=palette.muted, **_USER_TEXT)
+
+
+def _set_labels(ax: Axes, palette: _Palette, x: str, y: str) -> None:
+    """Axis labels as plain text."""
     ax.set_xlabel(one_line(x, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
     ax.set_ylabel(one_line(y, _AXIS_LABEL_CHARS), fontsize=11, color=palette.text, **_USER_TEXT)
-    if note:
-        caption = textwrap.fill(one_line(note, _NOTE_CHARS), width=_NOTE_WRAP)
-        ax.set_title(caption, loc="left", fontsize=9, style="italic", color=palette.muted, **_USER_TEXT)
-
-
-def _set_texts(
-    fig: Figure, ax: Axes, palette: _Palette, title: str, x: str, y: str, note: str | None = None
-) -> None:
-    """Title, axis labels and the optional note."""
-    _set_title(fig, palette, title)
-    _set_labels(ax, palette, x, y, note)
 
 
 def _no_data(ax: Axes, palette: _Palette, keep_ticks: bool = False) -> None:
@@ -502,17 +520,21 @@ def _no_data(ax: Axes, palette: _Palette, keep_ticks: bool = False) -> None:
         ax.set_yticks([])
 
 
-def _legend_columns(labels: Sequence[str]) -> int:
-    """How many columns (up to 4) of ``labels`` fit across the figure, estimated from their lengths.
+def _legend_columns(labels: Sequence[str], width: float) -> int:
+    """How many columns (up to 4) of ``labels`` fit across ``width`` inches, measured in the legend's font.
 
     Entries fill the columns in order, top to bottom; a column is as wide as its longest label plus its
-    handle and spacing.
+    handle and spacing (matplotlib's defaults, in font sizes: handle 2, handle to text 0.8, between
+    columns 2, border 0.4 on each side).
     """
+    em = _LEGEND_FONT.get_size_in_points() / 72
+    room = width - 2 * _EDGE_INCHES - 2 * 0.4 * em
+    widths = [_text_width(label, _LEGEND_FONT) for label in labels]
     for columns in range(min(4, len(labels)), 1, -1):
         rows = math.ceil(len(labels) / columns)
-        chunks = [labels[start : start + rows] for start in range(0, len(labels), rows)]
-        width = sum(max(len(label) for label in chunk) + _LEGEND_COLUMN_CHARS for chunk in chunks)
-        if width <= _LEGEND_WIDTH_CHARS:
+        chunks = [widths[start : start + rows] for start in range(0, len(labels), rows)]
+        needed = sum(max(chunk) + 2.8 * em for chunk in chunks) + 2.0 * em * (len(chunks) - 1)
+        if needed <= room:
             return columns
     return 1
 
@@ -525,7 +547,7 @@ def _legend(
     labels: Sequence[str],
     beside: bool = True,
 ) -> None:
-    """A legend outside the axes: beside them when short, else below (the figure grows to make room).
+    """A legend outside the axes: beside them when short, else below (``_arrange`` makes room for it).
 
     Beside, the legend hangs from the top of the axes, under the title; ``beside=False`` (a colour bar
     takes that place) always puts it below. Entries beyond what fits (``_RIGHT_LEGEND_ROWS`` rows, or
@@ -537,7 +559,7 @@ def _legend(
     handles, labels = list(handles), [_legend_label(label) for label in labels]
     longest = max(len(label) for label in labels)
     style: dict[str, Any] = {
-        "fontsize": 9.5,
+        "prop": _LEGEND_FONT,
         "frameon": True,
         "facecolor": palette.axes,
         "edgecolor": palette.grid,
@@ -549,16 +571,14 @@ def _legend(
             handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **style
         )
     else:
-        columns = _legend_columns(labels)
+        columns = _legend_columns(labels, fig.get_size_inches()[0])
         capacity = columns * _BOTTOM_LEGEND_ROWS
         if len(handles) > capacity:
             hidden = len(handles) - capacity + 1
             handles = [*handles[: capacity - 1], Line2D([], [], linestyle="none")]
             labels = [*labels[: capacity - 1], f"… and {hidden} more"]
         columns = min(columns, len(handles))
-        width, height = fig.get_size_inches()
-        fig.set_size_inches(width, height + math.ceil(len(handles) / columns) * _LEGEND_ROW_INCHES)
-        legend = fig.legend(handles, labels, loc="outside lower center", ncols=columns, **style)
+        legend = fig.legend(handles, labels, loc="lower center", ncols=columns, borderaxespad=0.0, **style)
     for text in legend.get_texts():
         text.set_parse_math(False)
         text.set_usetex(False)
@@ -652,7 +672,7 @@ def _draw_points(
         collection = ax.scatter(x[shown], y[shown], c=points.values[shown], gid="points", **shade, **marks)
         if np.any(~shown):
             ax.scatter(x[~shown], y[~shown], c=points.values[~shown], gid="points-faded", **shade, **faint)
-        _colorbar(fig, ax, collection, spec.color.label if spec.color else "", palette)
+        _colorbar(fig, collection, spec.color.label if spec.color else "", palette)
         if _whole(points.values):
             collection.colorbar.locator = _integer_ticks()
         return collections, level_colors, colormap, norm
@@ -701,7 +721,7 @@ def _draw_scatter(
     A level with a line gets one legend entry, its marker and its line, labelled with the line's label.
     """
     points = _scatter_points(spec, frame)
-    _set_texts(fig, ax, palette, spec.title, spec.x.label, spec.y.label, spec.note)
+    _set_labels(ax, palette, spec.x.label, spec.y.label)
     _whole_number_ticks(ax, points)
     collections, level_colors, colormap, norm = _draw_points(fig, ax, spec, points, palette)
     if len(points.x) == 0:
@@ -731,11 +751,12 @@ def _draw_scatter(
     _legend(fig, ax, palette, handles, labels, beside=colormap is None)
 
 
-def _colorbar(fig: Figure, ax: Axes, mappable: Any, label: str, palette: _Palette) -> None:
-    """A colour bar beside ``ax``, labelled, themed and numbered like the axes."""
-    bar = fig.colorbar(mappable, ax=ax, pad=0.02)
+def _colorbar(fig: Figure, mappable: Any, label: str, palette: _Palette) -> None:
+    """A colour bar on axes of its own (``_arrange`` puts it beside the plot), labelled, themed and
+    numbered like the axes."""
+    bar = fig.colorbar(mappable, cax=fig.add_axes((0.9, 0.1, 0.02, 0.8)))
     bar.set_label(one_line(label, _AXIS_LABEL_CHARS), color=palette.text, fontsize=11, **_USER_TEXT)
-    bar.ax.yaxis.set_major_formatter(_NumberFormatter())
+    bar.formatter = _NumberFormatter()
     bar.ax.tick_params(colors=palette.text, labelsize=10)
     bar.outline.set_edgecolor(palette.muted)
 
@@ -743,7 +764,7 @@ def _colorbar(fig: Figure, ax: Axes, mappable: Any, label: str, palette: _Palett
 def _draw_box(fig: Figure, ax: Axes, spec: BoxSpec, frame: pd.DataFrame | None, palette: _Palette) -> None:
     """One box per level with the points jittered over it and the mean marked."""
     points = _box_points(spec, frame)
-    _set_texts(fig, ax, palette, spec.title, spec.group.label, spec.y.label)
+    _set_labels(ax, palette, spec.group.label, spec.y.label)
     ax.grid(False, axis="x")
     positions = np.arange(1, len(points.levels) + 1)
     if len(points.y) == 0:
@@ -802,7 +823,7 @@ def _draw_histogram(
 ) -> None:
     """Counts per bin; by level overlaid (up to three levels) or stacked (more)."""
     points = _histogram_points(spec, frame)
-    _set_texts(fig, ax, palette, spec.title, spec.x.label, "count")
+    _set_labels(ax, palette, spec.x.label, "count")
     ax.yaxis.set_major_locator(_integer_ticks())
     if len(points.y) == 0:
         _no_data(ax, palette)
@@ -837,12 +858,10 @@ def _draw_histogram(
     _legend(fig, ax, palette, handles, points.levels)
 
 
-def _draw_residuals(fig: Figure, ax: Axes, spec: ResidualSpec, palette: _Palette) -> None:
+def _draw_residuals(ax: Axes, spec: ResidualSpec, palette: _Palette) -> None:
     """Residuals against fitted values with a zero line."""
     fitted, residuals = _pairs(spec.fitted, spec.residuals)
-    _set_texts(
-        fig, ax, palette, spec.title, f"fitted: {spec.response_label}", f"residual: {spec.response_label}"
-    )
+    _set_labels(ax, palette, f"fitted: {spec.response_label}", f"residual: {spec.response_label}")
     ax.scatter(fitted, residuals, color=palette.points, s=26, alpha=0.8, linewidths=0, gid="points", zorder=2)
     ax.axhline(0.0, color=palette.neutral, linewidth=1.3, linestyle="--", gid="zero-line", zorder=3)
     if len(fitted) == 0:
@@ -896,15 +915,9 @@ def _draw_coefficient_panel(ax: Axes, spec: CoefficientSpec, rows: list[int], pa
 
 
 def _draw_coefficients(fig: Figure, spec: CoefficientSpec, palette: _Palette) -> None:
-    """One panel per unit, stacked, each as tall as its rows: estimates, intervals and a zero line."""
-    title = f"{one_line(spec.title, _TITLE_CHARS - 30)} ({_confidence(spec.level)} confidence intervals)"
-    _set_title(fig, palette, title)
-    panels = _coefficient_panels(spec)
-    ratios = [max(len(rows), 1) for _, rows in panels]
-    grid = fig.add_gridspec(len(panels), 1, height_ratios=ratios)
-    for position, (unit, rows) in enumerate(panels):
-        ax = fig.add_subplot(grid[position, 0])
-        _style_axes(ax, palette)
+    """One panel per unit (the figure's axes), top to bottom: estimates, intervals and a zero line
+    (``_arrange`` makes each as tall as its rows)."""
+    for ax, (unit, rows) in zip(fig.axes, _coefficient_panels(spec), strict=True):
         _set_labels(ax, palette, _estimate_label(unit), "")
         if not rows:
             ax.axvline(0.0, color=palette.muted, linewidth=1.2, linestyle="--", gid="zero-line", zorder=1)
@@ -933,24 +946,230 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
     if not isinstance(spec, ScatterSpec | BoxSpec | HistogramSpec | ResidualSpec | CoefficientSpec):
         raise TypeError(f"not a figure spec: {type(spec).__name__}")
     palette = _THEMES[theme]
-    layout = ConstrainedLayoutEngine(w_pad=0.1, h_pad=0.1)
-    fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure, layout=layout)
+    weights = (
+        [max(len(rows), 1) for _, rows in _coefficient_panels(spec)]
+        if isinstance(spec, CoefficientSpec)
+        else [1]
+    )
+    fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure)
     FigureCanvasAgg(fig)
+    for _ in weights:
+        _style_axes(fig.add_axes((0.0, 0.0, 1.0, 1.0)), palette)
+    title = _set_title(fig, palette, _title(spec))
     if isinstance(spec, CoefficientSpec):
         _draw_coefficients(fig, spec, palette)
+        _arrange(fig, fig.axes, weights, title, None)
         return fig
-    ax = fig.add_subplot()
-    _style_axes(ax, palette)
+    (ax,) = fig.axes
+    note = None
     match spec:
         case ScatterSpec():
+            note = _set_note(ax, palette, spec.note)
             _draw_scatter(fig, ax, spec, frame, palette)
         case BoxSpec():
             _draw_box(fig, ax, spec, frame, palette)
         case HistogramSpec():
             _draw_histogram(fig, ax, spec, frame, palette)
         case ResidualSpec():
-            _draw_residuals(fig, ax, spec, palette)
+            _draw_residuals(ax, spec, palette)
+    _arrange(fig, [ax], [1], title, note)
     return fig
+
+
+# --------------------------------------------------------------------------------------------- layout
+#
+# A fixed layout instead of matplotlib's constrained layout (which costs more than drawing the figure
+# and makes ``savefig`` draw it twice): the title, note, axis labels, legends and colour bar are measured
+# once and the axes get the rest of the figure. Only tick labels depend on the axes' size, so the axes
+# are placed, their tick labels measured, and placed again until the tick labels stop moving.
+
+
+@cache
+def _measurer() -> RendererAgg:
+    """A one-pixel Agg renderer that measures the texts ``_arrange`` places."""
+    return RendererAgg(1, 1, DPI)
+
+
+def _text_pixels(text: str, font: FontProperties) -> float:
+    """How wide ``text`` is drawn in ``font``, in pixels."""
+    width, _, _ = _measurer().get_text_width_height_descent(text, font, ismath=False)
+    return width
+
+
+def _text_width(text: str, font: FontProperties) -> float:
+    """How wide ``text`` is drawn in ``font``, in inches."""
+    return _text_pixels(text, font) / DPI
+
+
+def _extent(artist: Text | Legend | None) -> Bbox:
+    """An artist's window extent in pixels (an empty box when there is no artist or no text)."""
+    if artist is None or (isinstance(artist, Text) and not artist.get_text()):
+        return Bbox.from_bounds(0.0, 0.0, 0.0, 0.0)
+    return artist.get_window_extent(_measurer())
+
+
+def _label_band(label: Text, across: bool) -> float:
+    """The room an axis label takes beside its tick labels (its width if ``across``, else its height)."""
+    if not label.get_text():
+        return 0.0
+    box = _extent(label)
+    return (box.width if across else box.height) + _LABEL_PAD_POINTS * DPI / 72
+
+
+def _tick_boxes(axis: MplAxis) -> list[Bbox]:
+    """The extents of the tick labels ``axis`` draws with its axes where they are now."""
+    axis.get_majorticklabels()  # brings every tick's position and label up to date with the axes' size
+    low, high = sorted(axis.get_view_interval())
+    slack = 1e-9 * (high - low)
+    return [
+        label.get_window_extent(_measurer())
+        for tick in axis.get_major_ticks()
+        if low - slack <= tick.get_loc() <= high + slack
+        for label in (tick.label1, tick.label2)
+        if label.get_visible() and label.get_text()
+    ]
+
+
+@dataclass
+class _Reach:
+    """How far tick labels reach beyond the axes' edges (pixels): the most over all panels on the left
+    (y and x tick labels apart), right and top, and for each panel below it; and beyond the colour bar."""
+
+    y_left: float
+    x_left: float
+    right: float
+    top: float
+    below: list[float]
+    bar: float
+
+    def settled(self, other: _Reach) -> bool:
+        """Whether every reach is within half a pixel of ``other``'s."""
+        ours = [self.y_left, self.x_left, self.right, self.top, self.bar, *self.below]
+        theirs = [other.y_left, other.x_left, other.right, other.top, other.bar, *other.below]
+        return all(abs(a - b) < 0.5 for a, b in zip(ours, theirs, strict=True))
+
+
+def _reach(panels: Sequence[Axes], bar: Axes | None) -> _Reach:
+    """Measure where the tick labels of ``panels`` (and of the colour bar) reach."""
+    y_left = x_left = right = top = bar_reach = 0.0
+    below = []
+    for ax in panels:
+        edges = ax.get_window_extent(_measurer())
+        x_boxes, y_boxes = _tick_boxes(ax.xaxis), _tick_boxes(ax.yaxis)
+        y_left = max([y_left, *(edges.x0 - box.x0 for box in y_boxes)])
+        x_left = max([x_left, *(edges.x0 - box.x0 for box in x_boxes)])
+        right = max([right, *(box.x1 - edges.x1 for box in x_boxes)])
+        top = max([top, *(box.y1 - edges.y1 for box in y_boxes)])
+        below.append(max([0.0, *(edges.y0 - box.y0 for box in [*x_boxes, *y_boxes])]))
+    if bar is not None:
+        edges = bar.get_window_extent(_measurer())
+        boxes = _tick_boxes(bar.yaxis)
+        bar_reach = max([0.0, *(box.x1 - edges.x1 for box in boxes)])
+        top = max([top, *(box.y1 - edges.y1 for box in boxes)])
+    return _Reach(y_left, x_left, right, top, below, bar_reach)
+
+
+def _wrap(text: Text, words: str, room: float) -> bool:
+    """Show ``words`` in ``text`` broken at spaces into lines at most ``room`` pixels long (a longer word
+    keeps a line to itself); whether that changed the text."""
+    font = text.get_fontproperties()
+    space = _text_pixels(" ", font)
+    lines: list[list[str]] = []
+    used = 0.0
+    for word in words.split():
+        width = _text_pixels(word, font)
+        if lines and used + space + width <= room:
+            lines[-1].append(word)
+            used += space + width
+        else:
+            lines.append([word])
+            used = width
+    wrapped = "\n".join(" ".join(line) for line in lines)
+    changed = wrapped != text.get_text()
+    text.set_text(wrapped)
+    return changed
+
+
+def _arrange(
+    fig: Figure, panels: Sequence[Axes], weights: Sequence[int], title: Text, note: Text | None
+) -> None:
+    """Place the title, the panels (stacked, each as tall as its weight), the note above the first, a
+    legend beside (the first panel's) or below (the figure's, which grows to hold it) and a colour bar
+    (any other axes) beside the panels, so that no text leaves the figure or overlaps another.
+
+    The note is wrapped to the width of the axes under it, and a label running along an axis (the y label,
+    the colour bar's) that is longer than the axis is wrapped to its length.
+    """
+    dpi = fig.dpi
+    edge, gap, panel_gap = (inches * dpi for inches in (_EDGE_INCHES, _GAP_INCHES, _PANEL_GAP_INCHES))
+    floor = edge
+    if fig.legends:
+        (below,) = fig.legends
+        room = _extent(below).height + gap
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width, height + room / dpi)
+        below.set_bbox_to_anchor((0.5, edge / fig.bbox.height), transform=fig.transFigure)
+        floor += room
+    wide, high = fig.bbox.width, fig.bbox.height
+    title.set_y(1.0 - edge / high)
+    ceiling = high - edge - _extent(title).height - gap
+    beside = panels[0].get_legend()
+    beside_width = _extent(beside).width
+    bar = next((other for other in fig.axes if other not in panels), None)
+    along = [(ax.yaxis.label, ax) for ax in panels if ax.yaxis.label.get_text()]
+    if bar is not None:
+        along.append((bar.yaxis.label, bar))
+    words = {id(label): label.get_text() for label, _ in along}
+    if note is not None:
+        words[id(note)] = note.get_text()
+    reach = _Reach(0.45 * dpi, 0.0, 0.0, 0.0, [0.25 * dpi] * len(panels), 0.3 * dpi if bar else 0.0)
+    for _ in range(6):
+        top = ceiling - reach.top
+        if note is not None:
+            top -= _extent(note).height + _TITLE_PAD_POINTS * dpi / 72
+        y_label = max(_label_band(ax.yaxis.label, across=True) for ax in panels)
+        x_labels = [_label_band(ax.xaxis.label, across=False) for ax in panels]
+        x0 = edge + max(y_label + reach.y_left, reach.x_left)
+        right = reach.right
+        if beside is not None:
+            right = max(right, beside_width + 0.02 * (wide - edge - beside_width - x0) / 1.02)
+        if bar is not None:
+            bar_label = _label_band(bar.yaxis.label, across=True)
+            right = max(right, (_BAR_GAP_INCHES + _BAR_INCHES) * dpi + reach.bar + bar_label)
+        x1 = wide - edge - right
+        between = [x_labels[i] + reach.below[i] + panel_gap for i in range(len(panels) - 1)]
+        bottom = floor + x_labels[-1] + reach.below[-1]
+        room = max(top - bottom - sum(between), 1.0)
+        for ax, weight, space in zip(panels, weights, [*between, 0.0], strict=True):
+            height = room * weight / sum(weights)
+            ax.set_position((x0 / wide, (top - height) / high, (x1 - x0) / wide, height / high))
+            top -= height + space
+        if bar is not None:
+            first = panels[0].get_position()
+            bar.set_position(
+                (first.x1 + _BAR_GAP_INCHES * dpi / wide, first.y0, _BAR_INCHES * dpi / wide, first.height)
+            )
+        rewrapped = [_wrap(label, words[id(label)], ax.get_position().height * high) for label, ax in along]
+        if note is not None:
+            rewrapped.append(_wrap(note, words[id(note)], x1 - x0))
+        measured = _reach(panels, bar)
+        if measured.settled(reach) and not any(rewrapped):
+            break
+        reach = measured
+    _place_labels(panels, bar, measured)
+
+
+def _place_labels(panels: Sequence[Axes], bar: Axes | None, reach: _Reach) -> None:
+    """Put the axis labels beside the tick labels where ``_arrange`` measured them, as matplotlib would
+    (saving it from measuring every tick label again when it draws)."""
+    pad = _LABEL_PAD_POINTS * DPI / 72
+    for ax, below in zip(panels, reach.below, strict=True):
+        box = ax.get_window_extent(_measurer())
+        ax.xaxis.set_label_coords(0.5, -(below + pad) / box.height)
+        ax.yaxis.set_label_coords(-(reach.y_left + pad) / box.width, 0.5)
+    if bar is not None:
+        box = bar.get_window_extent(_measurer())
+        bar.yaxis.set_label_coords(1.0 + (reach.bar + pad) / box.width, 0.5)
 
 
 # --------------------------------------------------------------------------------------------- alt text
