@@ -12,11 +12,14 @@ level, labelled with the level, for categorical colour), ``"points-faded"`` (row
 focus, drawn faintly), ``"fitted-line"`` (one ``Line2D`` per fitted line, labelled with its equation),
 ``"fitted-line-extension"`` (the same line beyond its group's range), ``"pooled-line"`` (the line of the
 simple regression over all rows), ``"zero-line"``, ``"box"``/``"mean"`` (box plot), ``"bars"``
-(histogram), ``"estimates"``/``"intervals"`` (coefficient plot, on each panel) and ``"no-data"`` (the
-empty-data message).
+(histogram: a ``Rectangle`` per bin, or when stacked one collection of bins per level),
+``"estimates"``/``"intervals"`` (coefficient plot, on each panel) and ``"no-data"`` (the empty-data
+message).
 
-The layout is fixed: ``_arrange`` measures the texts around the axes and places everything, instead of
-matplotlib's constrained layout (which costs more than drawing the figure, and twice over in ``savefig``).
+Rendering is fast enough to draw while a user waits: the layout is fixed (``_arrange`` measures the texts
+around the axes instead of running matplotlib's constrained layout), each figure starts as a copy of a
+pickled template of styled axes (``_template``), text metrics are measured once per process, and ticks
+outside the view are never built.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import pickle
 import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +42,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis as MplAxis
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import Colormap, ListedColormap, Normalize, to_hex, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
@@ -112,6 +117,8 @@ _BAR_INCHES = 0.18
 #: matplotlib's gaps (points) between tick labels and an axis label, and between the axes and a title.
 _LABEL_PAD_POINTS = 4.0
 _TITLE_PAD_POINTS = 6.0
+#: How many ticks each axis of a figure template has made ahead (see ``_template``).
+_TEMPLATE_TICKS = 8
 _COEFFICIENT_ROW_INCHES = 0.36
 _COEFFICIENT_PANEL_INCHES = 0.7
 _USER_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -252,6 +259,33 @@ class _NumberFormatter(Formatter):
         return value_text(value) if self._typed else number(value, self._decimals)
 
 
+class _ShownTicks(MaxNLocator):
+    """matplotlib's ``AutoLocator`` (or a ``MaxNLocator`` like it) without the ticks it puts outside the
+    view: matplotlib builds a tick (two lines, a grid line and two labels) for each and never draws it.
+
+    The ticks are remembered for the view and the room the axis has, which is all they depend on:
+    matplotlib asks for them several times per drawing, and ``_arrange`` a few times more.
+    """
+
+    _key: tuple[float, float, int] | None = None
+    _locs: list[float]
+
+    def __call__(self) -> Sequence[float]:
+        """The ticks inside the axis' view."""
+        low, high = sorted(self.axis.get_view_interval())
+        key = (low, high, self.axis.get_tick_space())
+        if key != self._key:
+            slack = 1e-10 * (high - low)
+            self._locs = [loc for loc in super().__call__() if low - slack <= loc <= high + slack]
+            self._key = key
+        return list(self._locs)
+
+
+def _usual_ticks() -> _ShownTicks:
+    """matplotlib's usual tick steps."""
+    return _ShownTicks(nbins="auto", steps=[1, 2, 2.5, 5, 10])
+
+
 # --------------------------------------------------------------------------------------------- data
 
 
@@ -350,30 +384,30 @@ def _grouped(
     focus: Sequence[tuple[str, str]] = (),
 ) -> _Points:
     """Rows of numeric ``x``/``y`` (``x`` may be absent) with an optional ``group`` column of ``kind``."""
-    columns: dict[str, np.ndarray] = {"y": _axis_values(y, frame)}
-    if x is not None:
-        columns["x"] = _axis_values(x, frame)
+    ys = _axis_values(y, frame)
+    xs = _axis_values(x, frame) if x is not None else np.zeros(len(ys))
+    keep = ~np.isnan(ys) & ~np.isnan(xs)
+    groups = None
     if group is not None:
         raw = frame[group]
-        numeric = kind == "numeric"
-        as_values = pd.to_numeric(raw, errors="coerce") if numeric else _as_text(raw)
-        columns["g"] = as_values.to_numpy(dtype=float if numeric else object)
+        if kind == "numeric":
+            groups = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        else:
+            groups = _as_text(raw).to_numpy(dtype=object)
+        keep &= pd.notna(groups)
     held = _focus_levels(focus, frame)
-    if held:
-        columns["f"] = _focus_mask(held, frame)
-    rows = pd.DataFrame(columns).dropna()
+    mask = _focus_mask(held, frame) if held else None
     levels: tuple[str, ...] = ()
-    if group is not None and kind != "numeric":
-        levels = _levels(frame[group], rows["g"], given)
-        rows = rows[rows["g"].isin(levels)]
-    ys = rows["y"].to_numpy(dtype=float)
-    xs = rows["x"].to_numpy(dtype=float) if x is not None else np.zeros(len(ys))
-    mask = rows["f"].to_numpy(dtype=bool) if held else None
-    if group is None:
-        return _Points(xs, ys, focus=mask)
+    if group is not None and groups is not None and kind != "numeric":
+        kept = np.flatnonzero(keep)
+        levels = _levels(frame[group], pd.Series(groups[kept], index=kept), given)
+        keep[kept] = np.isin(groups[kept], np.asarray(levels, dtype=object))
+    shown = mask[keep] if mask is not None else None
+    if groups is None:
+        return _Points(xs[keep], ys[keep], focus=shown)
     if kind == "numeric":
-        return _Points(xs, ys, values=rows["g"].to_numpy(dtype=float), focus=mask)
-    return _Points(xs, ys, levels=levels, groups=rows["g"].to_numpy(dtype=object), focus=mask)
+        return _Points(xs[keep], ys[keep], values=groups[keep], focus=shown)
+    return _Points(xs[keep], ys[keep], levels=levels, groups=groups[keep], focus=shown)
 
 
 def _scatter_points(spec: ScatterSpec, frame: pd.DataFrame | None) -> _Points:
@@ -469,8 +503,9 @@ def _style_axes(ax: Axes, palette: _Palette) -> None:
     ax.tick_params(colors=palette.text, which="both", labelsize=10)
     ax.xaxis.label.set_color(palette.text)
     ax.yaxis.label.set_color(palette.text)
-    ax.xaxis.set_major_formatter(_NumberFormatter())
-    ax.yaxis.set_major_formatter(_NumberFormatter())
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(_usual_ticks())
+        axis.set_major_formatter(_NumberFormatter())
     ax.grid(True, color=palette.grid, linewidth=0.7)
     ax.set_axisbelow(True)
 
@@ -614,9 +649,9 @@ def _numeric_norm(values: np.ndarray, lines: Sequence[FittedLine]) -> Normalize:
     return Normalize(float(values.min()), float(values.max()))
 
 
-def _integer_ticks() -> MaxNLocator:
-    """Matplotlib's usual tick steps, kept to whole numbers (for grades, counts, levels)."""
-    return MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)
+def _integer_ticks() -> _ShownTicks:
+    """matplotlib's usual tick steps, kept to whole numbers (for grades, counts, levels)."""
+    return _ShownTicks(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)
 
 
 def _whole_number_ticks(ax: Axes, points: _Points) -> None:
@@ -756,6 +791,7 @@ def _colorbar(fig: Figure, mappable: Any, label: str, palette: _Palette) -> None
     numbered like the axes."""
     bar = fig.colorbar(mappable, cax=fig.add_axes((0.9, 0.1, 0.02, 0.8)))
     bar.set_label(one_line(label, _AXIS_LABEL_CHARS), color=palette.text, fontsize=11, **_USER_TEXT)
+    bar.locator = _usual_ticks()
     bar.formatter = _NumberFormatter()
     bar.ax.tick_params(colors=palette.text, labelsize=10)
     bar.outline.set_edgecolor(palette.muted)
@@ -818,6 +854,31 @@ def _draw_box(fig: Figure, ax: Axes, spec: BoxSpec, frame: pd.DataFrame | None, 
     _legend(fig, ax, palette, parts["means"][:1], ["mean"])
 
 
+def _stacked_bars(
+    ax: Axes, groups: Sequence[np.ndarray], edges: np.ndarray, colors: Sequence[str], palette: _Palette
+) -> list[PolyCollection]:
+    """Each group's counts per bin stacked on the groups before it, one collection of bars per group.
+
+    ``ax.hist(stacked=True)`` would add one ``Rectangle`` per bin and group, and each costs more to add and
+    draw than a whole collection (a second with 11 groups in 40 bins).
+    """
+    base = np.zeros(len(edges) - 1)
+    left, right = edges[:-1], edges[1:]
+    stacks = []
+    for values, color in zip(groups, colors, strict=True):
+        top = base + np.histogram(values, bins=edges)[0]
+        corners = np.stack([left, base, left, top, right, top, right, base], axis=1).reshape(-1, 4, 2)
+        bars = PolyCollection(
+            corners, facecolors=color, edgecolors=palette.axes, linewidths=0.5, gid="bars", zorder=1
+        )
+        bars.sticky_edges.y.append(0.0)
+        ax.add_collection(bars)
+        stacks.append(bars)
+        base = top
+    ax.autoscale_view()
+    return stacks
+
+
 def _draw_histogram(
     fig: Figure, ax: Axes, spec: HistogramSpec, frame: pd.DataFrame | None, palette: _Palette
 ) -> None:
@@ -841,13 +902,7 @@ def _draw_histogram(
     groups = [points.y[points.level(level)] for level in points.levels]
     handles: list[Artist] = []
     if len(groups) > 3:
-        _, _, stacks = ax.hist(
-            groups, bins=edges, stacked=True, color=colors, edgecolor=palette.axes, linewidth=0.5
-        )
-        for stack in stacks:
-            for bar in stack:
-                bar.set_gid("bars")
-            handles.append(stack[0])
+        handles += _stacked_bars(ax, groups, edges, colors, palette)
     else:
         for values, color in zip(groups, colors, strict=True):
             _, _, (fill, *_) = ax.hist(values, bins=edges, histtype="stepfilled", color=to_rgba(color, 0.35))
@@ -935,6 +990,21 @@ def _figsize(spec: FigureSpec) -> tuple[float, float]:
     return FIGSIZE
 
 
+@lru_cache(maxsize=16)
+def _template(theme: Theme, panels: int) -> bytes:
+    """A figure with ``panels`` styled, empty axes and their first ticks, pickled: unpickling a copy for
+    each figure costs a fraction of building the axes (matplotlib's ``Axes`` and ``Tick`` objects are slow
+    to make). ``_TEMPLATE_TICKS`` covers the ticks most axes show; more are made when needed."""
+    palette = _THEMES[theme]
+    fig = Figure(figsize=FIGSIZE, dpi=DPI, facecolor=palette.figure)
+    for _ in range(panels):
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        _style_axes(ax, palette)
+        ax.xaxis.get_major_ticks(_TEMPLATE_TICKS)
+        ax.yaxis.get_major_ticks(_TEMPLATE_TICKS)
+    return pickle.dumps(fig)
+
+
 def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -> Figure:
     """Draw ``spec`` on a new figure (with an Agg canvas attached).
 
@@ -951,10 +1021,9 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
         if isinstance(spec, CoefficientSpec)
         else [1]
     )
-    fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure)
-    FigureCanvasAgg(fig)
-    for _ in weights:
-        _style_axes(fig.add_axes((0.0, 0.0, 1.0, 1.0)), palette)
+    fig = pickle.loads(_template(theme, len(weights)))
+    fig.set_size_inches(_figsize(spec))
+    _Canvas(fig)
     title = _set_title(fig, palette, _title(spec))
     if isinstance(spec, CoefficientSpec):
         _draw_coefficients(fig, spec, palette)
@@ -984,21 +1053,60 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
 # are placed, their tick labels measured, and placed again until the tick labels stop moving.
 
 
+@lru_cache(maxsize=8192)
+def _text_metrics(text: str, font: FontProperties, dpi: float) -> tuple[float, float, float]:
+    """Width, height and descent (pixels) of plain text, measured once per process."""
+    return RendererAgg.get_text_width_height_descent(_plain_renderer(dpi), text, font, ismath=False)
+
+
+@cache
+def _plain_renderer(dpi: float) -> RendererAgg:
+    """A one-pixel Agg renderer to measure text with."""
+    return RendererAgg(1, 1, dpi)
+
+
+class _Renderer(RendererAgg):
+    """An Agg renderer that measures plain text through ``_text_metrics``.
+
+    matplotlib caches text metrics per renderer, and every figure gets a new one, so each render would
+    measure (shape with FreeType and raqm) the same tick labels, titles and legend entries again.
+    """
+
+    def get_text_width_height_descent(
+        self, s: str, prop: FontProperties, ismath: bool | Literal["TeX"]
+    ) -> tuple[float, float, float]:
+        """Width, height and descent of ``s`` in pixels."""
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        return _text_metrics(s, prop.copy(), self.dpi)
+
+
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas that draws with ``_Renderer``."""
+
+    def get_renderer(self) -> RendererAgg:
+        """The renderer for the figure's current size and DPI, made anew only when they change."""
+        width, height = self.get_width_height(physical=True)
+        current = getattr(self, "renderer", None)
+        if not (
+            isinstance(current, _Renderer)
+            and (current.width, current.height, current.dpi) == (width, height, self.figure.dpi)
+        ):
+            self.renderer = _Renderer(width, height, self.figure.dpi)
+        return self.renderer
+
+
 @cache
 def _measurer() -> RendererAgg:
-    """A one-pixel Agg renderer that measures the texts ``_arrange`` places."""
-    return RendererAgg(1, 1, DPI)
-
-
-def _text_pixels(text: str, font: FontProperties) -> float:
-    """How wide ``text`` is drawn in ``font``, in pixels."""
-    width, _, _ = _measurer().get_text_width_height_descent(text, font, ismath=False)
-    return width
+    """A one-pixel renderer that measures the texts ``_arrange`` places (``_Renderer``, so what it
+    measures the drawing reuses)."""
+    return _Renderer(1, 1, DPI)
 
 
 def _text_width(text: str, font: FontProperties) -> float:
     """How wide ``text`` is drawn in ``font``, in inches."""
-    return _text_pixels(text, font) / DPI
+    width, _, _ = _measurer().get_text_width_height_descent(text, font, ismath=False)
+    return width / DPI
 
 
 def _extent(artist: Text | Legend | None) -> Bbox:
@@ -1072,12 +1180,12 @@ def _reach(panels: Sequence[Axes], bar: Axes | None) -> _Reach:
 def _wrap(text: Text, words: str, room: float) -> bool:
     """Show ``words`` in ``text`` broken at spaces into lines at most ``room`` pixels long (a longer word
     keeps a line to itself); whether that changed the text."""
-    font = text.get_fontproperties()
-    space = _text_pixels(" ", font)
+    font = text.get_fontproperties().copy()
+    space = _text_metrics(" ", font, DPI)[0]
     lines: list[list[str]] = []
     used = 0.0
     for word in words.split():
-        width = _text_pixels(word, font)
+        width = _text_metrics(word, font, DPI)[0]
         if lines and used + space + width <= room:
             lines[-1].append(word)
             used += space + width
@@ -1382,19 +1490,10 @@ def _filename(spec: FigureSpec, requested: str | None) -> str:
 def render(
     spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light", filename: str | None = None
 ) -> RenderedFigure:
-    """Render ``spec`` to PNG bytes with a safe file name and alt text; the figure is freed afterwards."""
+    """Render ``spec`` to PNG bytes with a safe file name and alt text (nothing keeps the figure)."""
     fig = draw(spec, frame, theme)
     buffer = io.BytesIO()
-    try:
-        fig.savefig(
-            buffer,
-            format="png",
-            dpi=DPI,
-            facecolor=fig.get_facecolor(),
-            edgecolor="none",
-        )
-    finally:
-        fig.clear()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor=fig.get_facecolor(), edgecolor="none")
     return RenderedFigure(buffer.getvalue(), _filename(spec, filename), alt_text(spec, frame))
 
 
