@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import gc
+import io
 import itertools
 import re
 import subprocess
@@ -427,6 +428,20 @@ def test_render_returns_png_a_safe_name_and_alt_text(lecture: ScatterSpec, frame
     width, height = int.from_bytes(light.png[16:20], "big"), int.from_bytes(light.png[20:24], "big")
     assert 700 <= width <= 1000 and 450 <= height <= 650
     assert light.alt_text == plots.alt_text(lecture, frame)
+
+
+def test_the_png_holds_the_drawn_figure_pixel_for_pixel(lecture: ScatterSpec, frame: pd.DataFrame) -> None:
+    from PIL import Image
+
+    fig = plots.draw(lecture, frame, "dark")
+    fig.canvas.draw()
+    drawn = np.asarray(fig.canvas.buffer_rgba())
+    png = plots.render(lecture, frame, "dark").png
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.mode == "RGB" and image.size == (drawn.shape[1], drawn.shape[0])
+        np.testing.assert_array_equal(np.asarray(image), drawn[:, :, :3])
+    assert np.all(drawn[:, :, 3] == 255)  # opaque, so dropping alpha loses nothing
+    assert len(png) < 150_000
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ message).
 
 Rendering is fast enough to draw while a user waits: the layout is fixed (``_arrange`` measures the texts
 around the axes instead of running matplotlib's constrained layout), each figure starts as a copy of a
-pickled template of styled axes (``_template``), text metrics are measured once per process, and ticks
-outside the view are never built.
+pickled template of styled axes (``_template``), text metrics are measured once per process, ticks
+outside the view are never built, and the PNG is written without filters at a low zlib level (``_png``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ import itertools
 import math
 import pickle
 import re
+import struct
 import textwrap
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -119,6 +121,8 @@ _LABEL_PAD_POINTS = 4.0
 _TITLE_PAD_POINTS = 6.0
 #: How many ticks each axis of a figure template has made ahead (see ``_template``).
 _TEMPLATE_TICKS = 8
+#: zlib level of the PNGs (see ``_png``).
+_PNG_COMPRESS_LEVEL = 3
 _COEFFICIENT_ROW_INCHES = 0.36
 _COEFFICIENT_PANEL_INCHES = 0.7
 _USER_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -1487,14 +1491,41 @@ def _filename(spec: FigureSpec, requested: str | None) -> str:
     return f"{stem or _FILENAME_STEMS[type(spec)]}.png"
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure drawn and encoded as an 8-bit RGB PNG, unfiltered, at a low zlib level.
+
+    Figures are opaque, so the alpha channel would only add bytes. A chart is mostly flat colour, which
+    zlib compresses well as it is: PNG's per-row filters (which Pillow and matplotlib choose for every
+    row, at some cost) make such images larger, not smaller, and the default zlib level costs about three
+    times as long as level 3 for a file about a seventh smaller.
+    """
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    height, width = rgb.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row starts with filter type 0
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), _PNG_COMPRESS_LEVEL)),
+            _chunk(b"IEND", b""),
+        ]
+    )
+
+
 def render(
     spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light", filename: str | None = None
 ) -> RenderedFigure:
     """Render ``spec`` to PNG bytes with a safe file name and alt text (nothing keeps the figure)."""
-    fig = draw(spec, frame, theme)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor=fig.get_facecolor(), edgecolor="none")
-    return RenderedFigure(buffer.getvalue(), _filename(spec, filename), alt_text(spec, frame))
+    png = _png(draw(spec, frame, theme))
+    return RenderedFigure(png, _filename(spec, filename), alt_text(spec, frame))
 
 
 #: The file name of the stand-in shown while a figure is drawn.
