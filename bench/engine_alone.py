@@ -18,7 +18,8 @@ NOTEBOOK_MISSING = "seaborn is not installed (pip install seaborn), so the noteb
 
 
 def engine(runs: int) -> dict[str, Any]:
-    """Median and p90 of the engine's fit, walkthrough and each figure kind, and of the notebook's way."""
+    """Median and p90 of the engine's fit, walkthrough and each figure kind, and of the notebook's way;
+    ``render_vs_notebook`` is the bot's median scatter + lines render over the notebook's."""
     from bot.regression import plots
     from bot.regression.datasets import DatasetRegistry
     from bot.regression.explore import plot_spec
@@ -57,7 +58,7 @@ def engine(runs: int) -> dict[str, Any]:
         notebook, png["notebook"] = _notebook(data.frame, runs, plots.FIGSIZE, plots.DPI)
     except ImportError:
         notebook = {"skipped": NOTEBOOK_MISSING}
-    return {
+    results: dict[str, Any] = {
         "dataset": LECTURE_DATASET,
         "formula": LECTURE_FORMULA,
         "runs": runs,
@@ -65,6 +66,14 @@ def engine(runs: int) -> dict[str, Any]:
         "notebook": notebook,
         "scatter_lines_png_bytes": png,
     }
+    if "skipped" not in notebook:
+        results["render_vs_notebook"] = _ratio(bot, notebook, "render scatter + lines")
+    return results
+
+
+def _ratio(bot: dict[str, Any], notebook: dict[str, Any], name: str) -> float:
+    """The bot's median time for ``name`` as a share of the notebook's (below 1: the bot is faster)."""
+    return round(bot[name]["median_ms"] / notebook[name]["median_ms"], 2)
 
 
 def _notebook(
