@@ -24,7 +24,6 @@ outside the view are never built, and the PNG is written without filters at a lo
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import pickle
@@ -1534,12 +1533,10 @@ PLACEHOLDER_ALT = "The figure is being drawn; it appears here in a moment."
 
 
 def placeholder(spec: FigureSpec, theme: Theme = "light") -> RenderedFigure:
-    """A plain picture of the same size as ``spec``'s figure that says it is being drawn, so that the
-    message keeps its layout when the figure replaces it."""
+    """A plain picture of ``spec``'s figure size that says it is being drawn, so that the message keeps
+    its layout when the figure replaces it (a figure whose legend goes below grows by the legend's height)."""
     palette = _THEMES[theme]
     fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure)
     FigureCanvasAgg(fig)
     fig.text(0.5, 0.5, "Drawing the figure…", ha="center", va="center", color=palette.muted, fontsize=14)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor=palette.figure, edgecolor="none")
-    return RenderedFigure(buffer.getvalue(), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
+    return RenderedFigure(_png(fig), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
