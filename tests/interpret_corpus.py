@@ -327,6 +327,133 @@ CASES: tuple[Case, ...] = (
         names="ok",
         intercept="ok",
     ),
+    _slope(
+        LECTURE,
+        "completed",
+        "If two students took the same lesson and one completed an extra item, we'd expect that student's "
+        "score to be 1.35 points higher.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "For a fixed lesson, quiz scores are on average 1.35 points higher per additional completed item.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "b2 = 1.35 means that, other things equal, a student with one more completed item scores 1.35 points "
+        "more.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Ceteris paribus, one additional item completed is associated with a 1.35 point increase in quiz score.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "After accounting for lesson, an extra completed item corresponds to a quiz score 1.35 points higher.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, the predicted score increases by 1.35 as completed increases by 1.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, one fewer completed item goes with a score 1.35 points lower.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding the lesson constant, a student who completed 31 items is predicted to score 1.35 points more "
+        "than one who completed 30.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, each additional item boosts the score by 1.35 points.",
+        causal="warn",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, completed has a slope of 1.35 on score.",
+        unit="warn",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, each one goes with 1.35 more points.",
+        unit="warn",
+        names="warn",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Students who took Lesson B are predicted to score 13.19 points lower than students who took Lesson A, "
+        "if they completed the same number of items.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Lesson B's line sits 13.19 points below Lesson A's at every value of completed.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "For two students with equal numbers of completed items, the one in Lesson B is expected to score 13.19 "
+        "less than the one in Lesson A.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Holding completed fixed, being in Lesson B instead of Lesson A goes with 13.19 fewer points.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Controlling for completed, Lesson B scores are on average 13.19 points worse than Lesson A scores; "
+        "since lessons were randomly assigned this may be causal.",
+        causal="ok",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Lesson B doesn't necessarily cause lower scores, but controlling for completed it goes with 13.19 fewer "
+        "points than Lesson A.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "We cannot say that Lesson B causes lower scores; holding completed fixed it is associated with a score "
+        "13.19 points lower than Lesson A.",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Holding completed fixed, B is 13.19 lower than A.",
+        names="warn",
+        baseline="warn",
+    ),
+    _case(
+        LECTURE,
+        "Intercept",
+        "The line for Lesson A crosses the y-axis at 18.34 points, which is outside the range of completed.",
+        number="ok",
+        names="ok",
+        intercept="ok",
+    ),
+    _case(
+        LECTURE,
+        "Intercept",
+        "b0 = 18.34 is the expected score for a Lesson A student who completed no items; nobody in the data "
+        "completed that few, so it is an extrapolation.",
+        number="ok",
+        names="ok",
+        intercept="ok",
+    ),
     # --- penguins: bill_depth_mm ~ bill_length_mm + species -------------------------------------------------
     _slope(
         PENGUINS,
@@ -422,6 +549,40 @@ CASES: tuple[Case, ...] = (
         number="ok",
         names="ok",
         intercept="wrong",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Holding species fixed, for each millimetre increase in bill length, bill depth increases by about "
+        "0.2 mm.",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Within a species, penguins whose bills are 1 mm longer have bills about 0.20 mm deeper on average.",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Controlling for species, each additional mm goes with 0.2 mm more.",
+        names="warn",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Within each species, the bill length coefficient of 0.20 says longer bills go with deeper bills.",
+        unit="warn",
+    ),
+    _gap(
+        PENGUINS,
+        GENTOO,
+        "Gentoo penguins' bills are about 5.1 mm less deep than Adelie penguins' bills of the same length.",
+    ),
+    _gap(
+        PENGUINS,
+        CHINSTRAP,
+        "At a given bill length, Chinstrap bills are 1.93 mm shallower than Adelie ones; the species are not "
+        "assigned so this is not causal.",
     ),
     # --- an interaction: score ~ lesson * completed ---------------------------------------------------------
     _case(
@@ -647,6 +808,36 @@ CASES: tuple[Case, ...] = (
         names="ok",
         intercept="wrong",
     ),
+    _case(
+        GRADES,
+        "math1",
+        "For students with port1 = 0, one more point goes with a 0.0056 lower final Portuguese grade.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="warn",
+        where="ok",
+    ),
+    _case(
+        GRADES,
+        "port1",
+        "At math1 = 0 (outside the data), port1's coefficient is 0.76 on the final Portuguese grade.",
+        number="ok",
+        direction="ok",
+        unit="warn",
+        names="ok",
+        where="ok",
+    ),
+    _case(
+        GRADES,
+        "math1:port1",
+        "For every extra point of port1, the association between math1 and port3 grows by 0.0094 points per "
+        "point.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+    ),
     # --- log response and log predictor: np.log(invest) ~ np.log(value) ------------------------------------
     _case(
         ELASTICITY,
@@ -721,6 +912,24 @@ CASES: tuple[Case, ...] = (
         names="ok",
         intercept="ok",
     ),
+    _case(
+        ELASTICITY,
+        "log(value)",
+        "A 10 % higher market value goes with about 10 % more investment.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+    ),
+    _case(
+        ELASTICITY,
+        "log(value)",
+        "1 % more goes with 1 % more.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="warn",
+    ),
     # --- log response: log(score) ~ completed + lesson -----------------------------------------------------
     _slope(
         LOG_SCORE,
@@ -748,6 +957,17 @@ CASES: tuple[Case, ...] = (
         B,
         "Holding completed fixed, Lesson B scores are 25 % higher than Lesson A scores.",
         direction="wrong",
+    ),
+    _slope(
+        LOG_SCORE,
+        "completed",
+        "Holding lesson fixed, completed goes with scores about 2.8 % higher.",
+        unit="warn",
+    ),
+    _gap(
+        LOG_SCORE,
+        B,
+        "Holding completed fixed, Lesson B's predicted log score is 0.29 lower than Lesson A's.",
     ),
     # --- a curve: score ~ completed + I(completed**2) ------------------------------------------------------
     _case(
@@ -824,5 +1044,382 @@ CASES: tuple[Case, ...] = (
         names="ok",
         where="ok",
         baseline="ok",
+    ),
+    # --- more wordings, written before the checker saw them --------------------------------------------
+    _slope(
+        LECTURE,
+        "completed",
+        "Among students in the same lesson version, each extra completed item is linked with a predicted quiz score that is 1.35 points higher.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "When we compare students with the same lesson, completing an additional item goes along with roughly 1.4 more quiz points.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Completing one more item lowers the score by 1.35 points when lesson is held fixed.",
+        direction="wrong",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, every additional item completed is associated with a score 18.34 points higher.",
+        number="wrong",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "For each extra item, students score 1.35 points higher, regardless of anything else.",
+        holding="wrong",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, doing one more item will increase your score by 1.35 points.",
+        causal="warn",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, scores and completed items go together: on average 1.35 points per item.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, a student's predicted score goes up by one point three five per item.",
+        number="wrong",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Among students who completed the same number of items, those in Lesson B scored about 13 points less than those in Lesson A.",
+    ),
+    _gap(LECTURE, B, "Lesson B lowers the average score to 13.19.", holding="wrong", baseline="wrong"),
+    _gap(
+        LECTURE,
+        B,
+        "Controlling for completed items, Lesson B students score 13.19 points above Lesson A students.",
+        direction="wrong",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Controlling for completed, Lesson A leads to scores 13.19 points higher than Lesson B.",
+        causal="ok",
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "Relative to Lesson A and at the same completed count, Lesson B is associated with a 13.19-point drop in score.",
+    ),
+    _case(
+        LECTURE,
+        "Intercept",
+        "18.34 is the mean score of Lesson A students.",
+        number="ok",
+        names="ok",
+        intercept="wrong",
+    ),
+    _case(
+        LECTURE,
+        "Intercept",
+        "The intercept is the predicted quiz score of a Lesson A student who completed nothing, 18.34, but no one in the data completed so few items.",
+        number="ok",
+        names="ok",
+        intercept="ok",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Among penguins of one species, a 1 mm longer bill goes with a bill about 0.2 mm deeper.",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Bill depth goes down 0.2 mm for every extra mm of bill length, holding species fixed.",
+        direction="wrong",
+    ),
+    _slope(
+        PENGUINS,
+        "bill_length_mm",
+        "Holding species fixed, bill length has a positive association with bill depth of 0.20 mm per mm.",
+    ),
+    _gap(PENGUINS, GENTOO, "Gentoo penguins have 5.11 mm shallower bills.", holding="wrong", baseline="warn"),
+    _gap(
+        PENGUINS,
+        CHINSTRAP,
+        "For the same bill length, a Chinstrap's bill is predicted to be 1.93 mm shallower than an Adelie's.",
+    ),
+    _case(
+        INTERACTION,
+        "completed",
+        "Among Lesson A students, one more completed item goes with 1.27 more points, but this slope is only for Lesson A.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+        where="ok",
+    ),
+    _case(
+        INTERACTION,
+        "completed",
+        "Each additional completed item goes with 1.27 more points for all students.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+        where="wrong",
+    ),
+    _case(
+        INTERACTION,
+        "lesson[T.Lesson B]:completed",
+        "In Lesson B each completed item adds 0.16 points more to the score than in Lesson A.",
+        number="ok",
+        direction="ok",
+        names="ok",
+        baseline="ok",
+    ),
+    _case(
+        GRADES,
+        "port1",
+        "When the first-period Mathematics grade is zero, which is outside the data, one more point in port1 goes with 0.76 more points in port3.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+        where="ok",
+    ),
+    _case(
+        GRADES,
+        "math1:port1",
+        "Each extra point of port1 makes the slope of math1 0.0094 steeper.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+    ),
+    _case(
+        ELASTICITY,
+        "log(value)",
+        "Firm-years with twice the market value have about 99 % more gross investment.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+    ),
+    _case(
+        ELASTICITY,
+        "log(value)",
+        "A 1 % increase in market value leads to a 1 % increase in investment.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+        causal="warn",
+    ),
+    _slope(
+        LOG_SCORE,
+        "completed",
+        "Holding lesson fixed, each additional completed item goes with scores about 3 percent higher.",
+        number="wrong",
+    ),
+    _case(
+        CURVE,
+        "I(completed ** 2)",
+        "Because the squared term is negative (−0.0055), the benefit of each extra item shrinks as students complete more items.",
+        number="ok",
+        direction="ok",
+        names="ok",
+    ),
+    _case(
+        CELLS,
+        "lesson[Lesson A]",
+        "Without an intercept, 18.34 is Lesson A's own predicted score at completed = 0, which is an extrapolation.",
+        number="ok",
+        names="ok",
+        where="ok",
+        baseline="ok",
+    ),
+    # direction traps
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, students who completed fewer items scored lower, by 1.35 points per item.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, the relationship between completed items and score is negative: −1.35 points per item.",
+        direction="wrong",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, there is a positive relationship: 1.35 points more per additional item.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, the score doesn't go down with completed items; it rises 1.35 points per item.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, one more completed item is associated with a 1.35-point decrease in quiz score.",
+        direction="wrong",
+    ),
+    # numbers
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, one more completed item goes with about 1 more point.",
+        number="wrong",
+    ),
+    _slope(
+        LECTURE, "completed", "Holding lesson fixed, one more completed item goes with 1.354 more points."
+    ),
+    _gap(LECTURE, B, "Holding completed fixed, Lesson B scores 13.186 points lower than Lesson A."),
+    _gap(
+        LECTURE,
+        B,
+        "Holding completed fixed, Lesson B scores 18.34 points lower than Lesson A.",
+        number="wrong",
+    ),
+    _gap(
+        LECTURE, B, "Holding completed fixed, Lesson B scores 12 points lower than Lesson A.", number="wrong"
+    ),
+    # holding traps
+    _slope(
+        LECTURE,
+        "completed",
+        "Without holding lesson fixed, each extra item goes with 1.35 more points.",
+        holding="wrong",
+    ),
+    _gap(
+        LECTURE, B, "Ignoring completed, Lesson B scores 13.19 points lower than Lesson A.", holding="wrong"
+    ),
+    _gap(
+        LECTURE,
+        B,
+        "In the model with completed, Lesson B's predicted score is 13.19 points lower than Lesson A's for students with the same completed count.",
+    ),
+    # baseline and order
+    _gap(LECTURE, B, "Lesson A outscores Lesson B by 13.19 points at the same number of completed items."),
+    _gap(
+        LECTURE,
+        B,
+        "At equal completed, the Lesson A minus Lesson B difference is 13.19 points.",
+    ),
+    _gap(LECTURE, B, "Holding completed fixed, Lesson B's expected score is −13.19.", baseline="wrong"),
+    _gap(
+        PENGUINS,
+        CHINSTRAP,
+        "Holding bill length fixed, Adelie bills are 1.93 mm shallower than Chinstrap bills.",
+        direction="wrong",
+    ),
+    _gap(
+        PENGUINS,
+        CHINSTRAP,
+        "Holding bill length fixed, the Chinstrap bill depth is 1.93 mm.",
+        direction="wrong",
+        baseline="wrong",
+    ),
+    # intercept
+    _case(
+        LECTURE,
+        "Intercept",
+        "18.34 is where the Lesson A line meets the vertical axis, at completed = 0, well outside the data.",
+        number="ok",
+        names="warn",
+        intercept="ok",
+    ),
+    _case(
+        LECTURE,
+        "Intercept",
+        "The typical Lesson A student scores 18.34.",
+        number="ok",
+        names="ok",
+        intercept="wrong",
+    ),
+    _case(
+        PENGUINS,
+        "Intercept",
+        "An Adelie penguin with a 0 mm bill would have a predicted bill depth of 10.59 mm, which is not meaningful.",
+        number="ok",
+        names="ok",
+        intercept="ok",
+    ),
+    # causal
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, more completed items result in 1.35 more points each.",
+        causal="warn",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, each completed item predicts 1.35 more points; correlation is not causation.",
+    ),
+    _slope(
+        LECTURE,
+        "completed",
+        "Holding lesson fixed, each completed item goes with 1.35 more points, an association rather than an effect.",
+    ),
+    _gap(
+        PENGUINS,
+        GENTOO,
+        "Holding bill length fixed, being a Gentoo causes bills 5.11 mm shallower than Adelie bills.",
+        causal="warn",
+    ),
+    # interaction and curve
+    _case(
+        INTERACTION,
+        "completed",
+        "The completed coefficient 1.27 is the slope for the reference lesson only.",
+        number="ok",
+        direction="ok",
+        unit="warn",
+        names="warn",
+        where="ok",
+    ),
+    _case(
+        INTERACTION,
+        "lesson[T.Lesson B]",
+        "Lesson B students score 18.09 points less than Lesson A students at every number of completed items.",
+        number="ok",
+        direction="ok",
+        names="ok",
+        where="wrong",
+        baseline="ok",
+    ),
+    _case(
+        CURVE,
+        "completed",
+        "For students at 0 completed items, which no student has, the predicted score rises 1.66 points per item.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
+        where="ok",
+    ),
+    _case(
+        CURVE,
+        "I(completed ** 2)",
+        "The squared term shows the slope rises by 0.0055 per item.",
+        number="ok",
+        direction="wrong",
+        names="ok",
+    ),
+    _case(
+        ELASTICITY,
+        "log(value)",
+        "Each 1 % increase in market value goes with about a 1 % increase in gross investment, on average.",
+        number="ok",
+        direction="ok",
+        unit="ok",
+        names="ok",
     ),
 )

@@ -247,7 +247,7 @@ def _normalise(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
     text = re.sub(r"(?<=\d),(?=\d{1,2}(?!\d))", ".", text)
     text = re.sub(r"(?<=[a-z0-9])-(?=[a-z])|(?<=[a-z])-(?=[0-9])", " ", text)
-    text = re.sub(r"(?<=\d)(?=(?:points?|items?|mm|pts?)\b)", " ", text)
+    text = re.sub(r"(?<=\d)(?=[a-z])", " ", text)
     return " ".join(text.split())
 
 
@@ -293,7 +293,7 @@ def _tokens(text: str) -> list[_Token]:
             if math.isfinite(value) and value < 1e15:
                 raw.append(_Token(piece, "num", match.start(), match.end(), value, decimals, sign))
             continue
-        raw.append(_Token(piece, kind, match.start(), match.end()))  # type: ignore[arg-type]
+        raw.append(_Token(piece, "word" if kind == "word" else "punct", match.start(), match.end()))
     return _percent(_spelled(raw))
 
 
@@ -349,7 +349,6 @@ class _Sentence:
     """A normalised sentence with its tokens and the pattern helpers the rules use."""
 
     def __init__(self, original: str) -> None:
-        self.original = original
         self.text = _CI.sub(" ", _normalise(original))
         self.spaced = self.text.replace("_", " ")
         self.tokens = _tokens(self.text)
@@ -378,10 +377,6 @@ class _Sentence:
     def negated(self, position: int, count: int = 3) -> bool:
         """Whether a negation (``not``, ``no``, ``never``, ``without``…) comes just before ``position``."""
         return any(word in _NEGATORS for word in self.words_before(position, count))
-
-    def index_at(self, position: int) -> int:
-        """The index of the first token starting at or after ``position``."""
-        return next((i for i, t in enumerate(self.tokens) if t.start >= position), len(self.tokens))
 
     def phrase(self, words: str) -> list[re.Match[str]]:
         """Occurrences of ``words`` as whole words, with or without underscores."""
@@ -704,10 +699,6 @@ class _Context:
         checks = (rules[rule]() for rule in RULES)
         return tuple(c for c in checks if c is not None)
 
-    def _line(self, mark: Mark, rule: Rule, why: str) -> Check:
-        """A checklist line."""
-        return Check(mark, rule, why)
-
     def number(self) -> Check:
         """The sentence's number is the estimate (rounded, or as a percentage on a log scale)."""
         b = self.coef.estimate
@@ -716,33 +707,35 @@ class _Context:
             token, target = self.matched
             written = _written(token)
             if target.value != b:
-                return self._line("ok", "number", f"{written} is {target.what}, for {symbol} = {number(b)}.")
+                return Check("ok", "number", f"{written} is {target.what}, for {symbol} = {number(b)}.")
             rounded = "" if number(abs(b)) == number(token.value or 0.0) else ", rounded"
-            return self._line("ok", "number", f"{written} is {symbol} = {number(b)}{rounded}.")
+            return Check("ok", "number", f"{written} is {symbol} = {number(b)}{rounded}.")
         for token in self.claims:
             for target, mark in self.elsewhere:
                 if rounds_to(token.value or 0.0, token.decimals, target.value) and not token.percent:
-                    return self._line(
+                    return Check(
                         mark,
                         "number",
                         f"{_written(token)} is {target.what}; `{self.coef.name}` is {symbol} = {number(b)}.",
                     )
         stated = [t for t in self.claims if not self._trivial(t)]
         if stated:
-            return self._line(
+            return Check(
                 "wrong",
                 "number",
                 f"{_written(stated[0])} is not {symbol} = {number(b)} (nor {number(b)} rounded).",
             )
-        return self._line("warn", "number", f"Say how big: {symbol} = {number(b)}.")
+        return Check("warn", "number", f"Say how big: {symbol} = {number(b)}.")
 
     def _trivial(self, token: _Token) -> bool:
         """A 0 or 1 that reads as a count or a step rather than a stated size (``one of``, ``1 more``)."""
         if token.value not in (0.0, 1.0) or token.percent:
             return False
-        index = self.sentence.tokens.index(token)
-        following = self.sentence.tokens[index + 1] if index + 1 < len(self.sentence.tokens) else None
-        return token.spelled or following is None or _stem(following.text) not in self.response_stems
+        tokens = self.sentence.tokens
+        index = tokens.index(token) + 1
+        while index < len(tokens) and tokens[index].text in ("more", "fewer", "less", "extra", "additional"):
+            index += 1
+        return token.spelled or index >= len(tokens) or _stem(tokens[index].text) not in self.response_stems
 
     # -- direction
 
@@ -757,7 +750,7 @@ class _Context:
             negative = token.sign < 0 or self.sentence.has(r"\b(?:negative|below zero)\b")
             if negative == (b < 0):
                 return None
-            return self._line(
+            return Check(
                 "wrong", "direction", f"{symbol} = {number(b)} is {'negative' if b < 0 else 'positive'}."
             )
         claim = self._claimed_sign()
@@ -766,8 +759,8 @@ class _Context:
         expected = 1 if b > 0 else -1
         way = self._way(expected)
         if claim == expected:
-            return self._line("ok", "direction", f"{symbol} = {number(b)}: {way}.")
-        return self._line(
+            return Check("ok", "direction", f"{symbol} = {number(b)}: {way}.")
+        return Check(
             "wrong", "direction", f"{symbol} = {number(b)} is {'positive' if b > 0 else 'negative'}: {way}."
         )
 
@@ -854,7 +847,9 @@ class _Context:
         while previous and previous[-1].text in _VERBS:
             previous.pop()
         if previous and previous[-1].kind == "word" and self._names_x(previous[-1].text):
-            return not (len(previous) >= 3 and previous[-2].text == "of" and previous[-3].text in _OF_WHAT)
+            at = max(0, i - 4) + len(previous) - 1
+            context = {t.text for t in tokens[max(0, at - 3) : at]}
+            return not context & _NOT_SUBJECT
         words = [t for t in previous if t.kind != "punct"]
         steps = any(t.kind == "num" and t.value == 1.0 for t in words)
         return bool(words) and steps and _stem(words[-1].text) in self.x_units
@@ -890,11 +885,9 @@ class _Context:
             per_one = per_one or self.sentence.has(r"\b(?:standard deviation|sd)\b", negatable=False)
         if self.kind == "per-doubling":
             if self.sentence.has(_PER_DOUBLING, negatable=False):
-                return self._line(
-                    "ok", "unit", f"{self.reading.symbol} is about doubling (or 1 % more) {name}."
-                )
+                return Check("ok", "unit", f"{self.reading.symbol} is about doubling (or 1 % more) {name}.")
             mark: Mark = "wrong" if per_one else "warn"
-            return self._line(
+            return Check(
                 mark,
                 "unit",
                 f"With `{self.reading.factor}` the comparison is per doubling of {name} (or per 1 % more), "
@@ -902,8 +895,8 @@ class _Context:
             )
         size = self.words.per_one(name)
         if per_one:
-            return self._line("ok", "unit", f"Per {size} more **{name}**.")
-        return self._line("warn", "unit", f"Say per what: {self.reading.symbol} is per {size} more {name}.")
+            return Check("ok", "unit", f"Per {size} more **{name}**.")
+        return Check("warn", "unit", f"Say per what: {self.reading.symbol} is per {size} more {name}.")
 
     def _one_apart(self, name: str) -> bool:
         """Two stated values of ``name`` one unit apart (``31 items … 30``)."""
@@ -946,9 +939,9 @@ class _Context:
         if self.kind not in _SLOPE_CHANGES and not self.response_named():
             missing.append(f"what is predicted ({self.words.compared.removeprefix('the ')})")
         if missing:
-            return self._line("warn", "names", f"Name {listing(missing)}.")
+            return Check("warn", "names", f"Name {listing(missing)}.")
         named = listing([f"**{n}**" for n in [*subjects, self.model.response_column]])
-        return self._line("ok", "names", f"Names {named}.")
+        return Check("ok", "names", f"Names {named}.")
 
     # -- holding the others fixed; at which values
 
@@ -963,8 +956,8 @@ class _Context:
             return None
         held = self.words.same(others)
         if self._holds(others):
-            return self._line("ok", "holding", f"Compares {self.words.rows} with {held}.")
-        return self._line(
+            return Check("ok", "holding", f"Compares {self.words.rows} with {held}.")
+        return Check(
             "wrong",
             "holding",
             f"With {listing(others)} in the model, {self.reading.symbol} compares {self.words.rows} with {held}: "
@@ -1005,17 +998,17 @@ class _Context:
             reason = "the interaction" if self.reading.other or self.kind == "gap" else "the curve"
             if self.kind == "level-value":
                 reason = "no intercept"
-            return self._line(
+            return Check(
                 "wrong",
                 "where",
                 f"With {reason}, {self.reading.symbol} is {what} {place}, not everywhere: say so.",
             )
         if not self.reading.where_inside and not self.sentence.has(_OUTSIDE, negatable=False):
             note = self.words.outside_note(where)
-            return self._line(
+            return Check(
                 "warn", "where", f"{_first_upper(what)} {place}, but {note}: say it is an extrapolation."
             )
-        return self._line("ok", "where", f"{_first_upper(what)} {place}.")
+        return Check("ok", "where", f"{_first_upper(what)} {place}.")
 
     def _what(self) -> str:
         """What the coefficient is at its values: ``the slope of completed``, ``the gap``."""
@@ -1046,7 +1039,7 @@ class _Context:
                 and (token.sign < 0) == (target < 0)
                 and rounds_to(token.value or 0.0, token.decimals, target)
             )
-            if target == 0 and token.text in ("zero", "none"):
+            if target == 0 and token.text in ("zero", "none", "nothing"):
                 is_value = True
             if target == variable.mean and token.text in ("mean", "average"):
                 is_value = True
@@ -1076,20 +1069,20 @@ class _Context:
         reading = self.reading
         if self.kind == "level-value":
             if self.sentence.has(_DIFFERENCE):
-                return self._line(
+                return Check(
                     "wrong",
                     "baseline",
                     f"With no intercept, {reading.symbol} is *{reading.level}*'s own prediction, not a difference "
                     "from another level.",
                 )
-            return self._line("ok", "baseline", f"{reading.symbol} is *{reading.level}*'s own prediction.")
+            return Check("ok", "baseline", f"{reading.symbol} is *{reading.level}*'s own prediction.")
         if self.kind not in _BASELINE_KINDS or not reading.versus:
             return None
         compares = self.sentence.has(_DIFFERENCE) or bool(self._direction_signs())
         what = "slope" if self.kind == "slope-difference" else self.words.compared.removeprefix("the ")
-        if not compares:
+        if not compares or self._reached():
             mark: Mark = "wrong" if self.claims else "warn"
-            return self._line(
+            return Check(
                 mark,
                 "baseline",
                 f"{reading.symbol} is not *{reading.level}*'s own {what}: it is how far *{reading.level}* is "
@@ -1098,10 +1091,16 @@ class _Context:
         if self.level_positions(reading.subject, reading.versus) or self.sentence.has(
             r"\b(?:baseline|reference (?:level|group|category|lesson))\b"
         ):
-            return self._line("ok", "baseline", f"A difference from *{reading.versus}*, the baseline.")
-        return self._line(
-            "warn", "baseline", f"Say what it is compared with: *{reading.versus}* (the baseline)."
-        )
+            return Check("ok", "baseline", f"A difference from *{reading.versus}*, the baseline.")
+        return Check("warn", "baseline", f"Say what it is compared with: *{reading.versus}* (the baseline).")
+
+    def _reached(self) -> bool:
+        """Whether the coefficient's number is read as a level reached (``falls to 13.19``)."""
+        if self.matched is None:
+            return False
+        tokens = self.sentence.tokens
+        index = tokens.index(self.matched[0])
+        return index > 0 and tokens[index - 1].text == "to"
 
     # -- the intercept
 
@@ -1123,14 +1122,14 @@ class _Context:
         if not numbers_stated:
             average = self.sentence.has(r"\b(?:average|mean|overall|typical|usual)\b")
             lead = f"{reading.symbol} is not the average: it" if average else f"Say where: {reading.symbol}"
-            return self._line("wrong", "intercept", f"{lead} is {self.words.predicted} {place}.")
+            return Check("wrong", "intercept", f"{lead} is {self.words.predicted} {place}.")
         if not groups_stated:
             mark: Mark = "wrong" if other_level else "warn"
-            return self._line(mark, "intercept", f"{what}, the baseline's prediction.")
+            return Check(mark, "intercept", f"{what}, the baseline's prediction.")
         if not reading.where_inside and not self.sentence.has(_OUTSIDE, negatable=False):
             note = self.words.outside_note(reading.where)
-            return self._line("warn", "intercept", f"{what}, but {note}: say it is an extrapolation.")
-        return self._line("ok", "intercept", f"{what}.")
+            return Check("warn", "intercept", f"{what}, but {note}: say it is an extrapolation.")
+        return Check("ok", "intercept", f"{what}.")
 
     # -- causal wording
 
@@ -1149,13 +1148,13 @@ class _Context:
         words = _quoted(found[0].group())
         if assigned and all(how for _, how in assigned):
             name, how = assigned[0]
-            return self._line(
+            return Check(
                 "ok",
                 "causal",
                 f"“{words}”: **{name}** was assigned {how}, so a causal reading is defensible.",
             )
         rows = self.words.rows
-        return self._line(
+        return Check(
             "warn",
             "causal",
             f"“{words}” is causal: these {rows} were observed, not assigned, so say “goes with” or “is associated "
@@ -1171,7 +1170,7 @@ class _Context:
         clause = re.split(r"[.;!?]", before)[-1]
         return bool(
             _META_NEGATION.search(clause)
-            or re.search(r"\b(?:rather than|instead of|as opposed to)\s*$", clause)
+            or re.search(r"\b(?:rather than|instead of|as opposed to)(?:\s+\w+){0,2}\s*$", clause)
         )
 
 
@@ -1196,27 +1195,33 @@ def _written(token: _Token) -> str:
 
 _UP = _wordset(
     "higher more increase increases increased increasing rise rises rising rose risen larger greater "
-    "gain gains gained gaining bigger above ahead better positive positively steeper deeper longer "
+    "gain gains gained gaining bigger above ahead better positive positively steeper deeper longer raise "
+    "raises raised raising "
     "heavier taller grows grow growing grew upward upwards exceeds outscore outscores"
 )
 _DOWN = _wordset(
     "lower less fewer decrease decreases decreased decreasing fall falls falling fell fallen smaller "
-    "drop drops dropped dropping lose loses losing lost below behind worse negative negatively "
+    "drop drops dropped dropping lose loses losing lost below behind worse negative negatively lowers "
+    "lowered lowering reduce reduces reducing worsens "
     "decline declines declined declining shallower flatter shorter lighter reduced reduction shrinks "
     "shrinking downward downwards inversely inverse"
 )
 _UP_PATTERN = re.compile(r"(?:high|larg|great|bigg|steep|deep)er")
 _DOWN_PATTERN = re.compile(r"(?:low|small|short|light|shallow|flatt)er")
-_WITHIN = frozenset({"in", "within", "for", "at", "among", "across"})
+_WITHIN = frozenset({"in", "within", "for", "at", "among", "across", "of", "a"})
 _AHEAD_STOPS = frozenset(
     ["for", "per", "with", "when", "as", "if", "at", "among", "goes", "go", "is", "are", "on", "by", "than"]
 )
 _VERBS = frozenset(
     ["goes", "go", "going", "went", "is", "are", "gets", "get", "moves", "becomes", "become", "were", "was"]
 )
-_OF_WHAT = frozenset({"slope", "coefficient", "effect", "term", "estimate"})
+#: Words before a predictor's name that make it something other than the subject of a change
+#: (``each extra item shrinks``: the item is a step; ``the benefit of an item falls``: the benefit falls).
+_NOT_SUBJECT = _wordset(
+    "each every per extra additional of slope coefficient effect term estimate benefit gain return association"
+)
 _SAME = frozenset({"same", "given", "fixed", "equal", "identical", "within"})
-_ANY = frozenset({"each", "every", "any", "both", "either"})
+_ANY = frozenset({"each", "every", "any", "both", "either", "one", "single"})
 _COMPARED = re.compile(
     r"(?:\bthan|\bcompared (?:with|to)|\brelative to|\bversus|\bvs\.?|\bagainst|\bdiffer\w* from|\bbelow|\babove"
     r"|\bbehind|\bahead of|\bin comparison (?:with|to)|\bwith respect to|\bunlike|\bover)"
@@ -1225,7 +1230,7 @@ _COMPARED = re.compile(
 _PER_ONE = (
     r"\bper\b(?! cent)|\bfor (?:each|every)\b|\b(?:each|every) (?:additional|extra|more|further|single|new)\b"
     r"|\b(?:one|1|an?) (?:more|additional|extra|further|fewer|less)\b|\b(?:one|1|a single) (?:[a-z]+ ){0,3}(?:more|higher|increase|rise|larger|bigger|greater|longer|deeper|heavier|taller|wider)\b"
-    r"|\bby (?:one|1)\b|\bunit (?:increase|change|rise|higher)\b|\bincrease (?:of|in) (?:one|1)\b|\bone at a time\b"
+    r"|\beach(?=\s*(?:[.;,!?)]|$))|\bby (?:one|1)\b|\bunit (?:increase|change|rise|higher)\b|\bincrease (?:of|in) (?:one|1)\b|\bone at a time\b"
 )
 _PER_DOUBLING = r"\bdoubl\w*|\btwice\b|\btwo times\b|%|\bpercent\b|\bper cent\b|\belasticit\w*"
 _HOLDING = (
