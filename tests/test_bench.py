@@ -68,7 +68,10 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
     for burst in bursts:  # errors are counted, not judged: a slow machine may miss the 3 s deadline
         assert_burst(burst)
         assert_numbers(burst["memory_after_mb"], ("bot_rss", "bot_pss", "workers_rss", "workers_pss"))
-        assert_numbers(burst["vs_baseline"], ("answer_p50", "answer_p95", "first_text_p95"), allow_none=True)
+        if importlib.util.find_spec("seaborn") is not None:  # else the baseline is skipped, with a note
+            assert_numbers(
+                burst["vs_baseline"], ("answer_p50", "answer_p95", "first_text_p95"), allow_none=True
+            )
     assert sum(burst["answer_ms"]["n"] for burst in bursts) > 0, [b["error_samples"] for b in bursts]
 
     baseline = results["baseline"]
