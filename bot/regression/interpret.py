@@ -73,7 +73,7 @@ class Check:
     why: str
 
     def render(self) -> str:
-        """``✅ **number**: 1.35 is the estimate of `completed`.``"""
+        """``✅ **number**: 1.35 is b₂ = 1.35.``"""
         return f"{ICONS[self.mark]} **{self.rule}**: {self.why}"
 
 
@@ -169,7 +169,7 @@ def why_pair(dataset: Dataset, model: FittedModel, term: str, meaning: Meaning |
 
 def _squash(text: str) -> str:
     """A term for comparison: lower case, without spaces."""
-    return "".join(text.split()).lower()
+    return "".join(text.split()).lower().replace("np.", "")
 
 
 def _valid_sentence(sentence: str) -> str:
@@ -398,7 +398,6 @@ def _phrase(text: str, words: str) -> list[re.Match[str]]:
 class _Column:
     """How a column can be named in a sentence: its name's spellings, its words' stems, its unit, its levels."""
 
-    name: str
     forms: tuple[str, ...]
     stems: frozenset[str]
     units: frozenset[str]
@@ -433,7 +432,7 @@ def _columns(dataset: Dataset, model: FittedModel) -> dict[str, _Column]:
     out = {}
     for name, (forms, stems, units, levels) in raw.items():
         others = set().union(*([s | u for n, (_, s, u, _) in raw.items() if n != name] or [set()]))
-        out[name] = _Column(name, forms, stems, units, levels, frozenset((stems | units) - others))
+        out[name] = _Column(forms, stems, units, levels, frozenset((stems | units) - others))
     return out
 
 
@@ -1227,42 +1226,75 @@ _COMPARED = re.compile(
     r"|\bbehind|\bahead of|\bin comparison (?:with|to)|\bwith respect to|\bunlike|\bover)"
     r"(?:\s+[a-z']+){0,3}\s*$"
 )
-_PER_ONE = (
-    r"\bper\b(?! cent)|\bfor (?:each|every)\b|\b(?:each|every) (?:additional|extra|more|further|single|new)\b"
-    r"|\b(?:one|1|an?) (?:more|additional|extra|further|fewer|less)\b|\b(?:one|1|a single) (?:[a-z]+ ){0,3}(?:more|higher|increase|rise|larger|bigger|greater|longer|deeper|heavier|taller|wider)\b"
-    r"|\beach(?=\s*(?:[.;,!?)]|$))|\bby (?:one|1)\b|\bunit (?:increase|change|rise|higher)\b|\bincrease (?:of|in) (?:one|1)\b|\bone at a time\b"
+
+
+def _any(*alternatives: str) -> str:
+    """One pattern that matches any of ``alternatives``."""
+    return "|".join(alternatives)
+
+
+_STEP_UP = "more|higher|increase|rise|larger|bigger|greater|longer|deeper|heavier|taller|wider"
+_PER_ONE = _any(
+    r"\bper\b(?! cent)",
+    r"\bfor (?:each|every)\b",
+    r"\b(?:each|every) (?:additional|extra|more|further|single|new)\b",
+    r"\b(?:one|1|an?) (?:more|additional|extra|further|fewer|less)\b",
+    rf"\b(?:one|1|a single) (?:[a-z]+ ){{0,3}}(?:{_STEP_UP})\b",
+    r"\beach(?=\s*(?:[.;,!?)]|$))",
+    r"\bby (?:one|1)\b",
+    r"\bunit (?:increase|change|rise|higher)\b",
+    r"\bincrease (?:of|in) (?:one|1)\b",
+    r"\bone at a time\b",
 )
-_PER_DOUBLING = r"\bdoubl\w*|\btwice\b|\btwo times\b|%|\bpercent\b|\bper cent\b|\belasticit\w*"
-_HOLDING = (
-    r"\bhold(?:ing|s)?\b[^.;]{0,60}?\b(?:fixed|constant|equal|the same|steady)\b|\bheld (?:fixed|constant|equal)\b"
-    r"|\bkeep(?:ing|s)?\b[^.;]{0,60}?\b(?:fixed|constant|the same|equal)\b|\bkept (?:fixed|constant)\b"
-    r"|\bcontrol(?:ling|led|s)? for\b|\badjust(?:ing|ed|s)? for\b|\baccount(?:ing|ed|s)? for\b"
-    r"|\btaking\b[^.;]{0,40}?\binto account\b|\ballowing for\b|\bnet of\b"
-    r"|\b(?:all|other|everything)(?: else| things| other things)?(?: being)? (?:equal|constant|fixed|the same)\b"
-    r"|\bceteris paribus\b|\bothers? (?:\w+ )?(?:held|kept|fixed|constant)\b"
+_PER_DOUBLING = _any(r"\bdoubl\w*", r"\btwice\b", r"\btwo times\b", "%", r"\bper ?cent\b", r"\belasticit\w*")
+_HOLDING = _any(
+    r"\bhold(?:ing|s)?\b[^.;]{0,60}?\b(?:fixed|constant|equal|the same|steady)\b",
+    r"\bheld (?:fixed|constant|equal)\b",
+    r"\bkeep(?:ing|s)?\b[^.;]{0,60}?\b(?:fixed|constant|the same|equal)\b",
+    r"\bkept (?:fixed|constant)\b",
+    r"\b(?:control|adjust|account)(?:ling|led|ing|ed|s)? for\b",
+    r"\btaking\b[^.;]{0,40}?\binto account\b",
+    r"\ballowing for\b",
+    r"\bnet of\b",
+    r"\b(?:all|other|everything)(?: else| things| other things)?(?: being)? (?:equal|constant|fixed|the same)\b",
+    r"\bceteris paribus\b",
+    r"\bothers? (?:\w+ )?(?:held|kept|fixed|constant)\b",
 )
-_DIFFERENCE = (
-    r"\bthan\b|\bcompared\b|\bcomparison\b|\brelative to\b|\bversus\b|\bvs\b|\bdifferences?\b|\bdiffer\w*"
-    r"|\bgap\b|\bbelow\b|\babove\b|\bbehind\b|\bahead\b|\badvantage\b|\bsteeper\b|\bshallower\b"
+_DIFFERENCE = _any(
+    r"\b(?:than|compared|comparison|relative to|versus|vs|gap|below|above|behind|ahead|advantage)\b",
+    r"\b(?:steeper|shallower)\b",
+    r"\bdiffer\w*",
 )
-_OUTSIDE = (
-    r"extrapolat\w*|\boutside (?:of )?(?:the )?(?:data|range|observed)|\bbeyond (?:the )?(?:data|range|observed)"
-    r"|\bout of (?:the )?range\b|\bnot (?:\w+ ){0,2}(?:meaningful|realistic|observed|sensible|interpretable|possible|real)\b"
-    r"|\bmeaningless\b|\bunrealistic\b|\bhypothetical\b|\bnobody\b|\bno one\b|\bno such\b"
-    r"|\bno (?:\w+ ){0,2}(?:student|students|penguin|penguins|firm|firms|row|rows|case|cases|observation|observations)\b"
-    r"|\bnever (?:observed|occurs|happens|seen)\b|\bdoes not occur\b|\bdo not occur\b|\bedge of the data\b"
-    r"|\bnot in the data\b|\bisn't in the data\b"
+_OUTSIDE = _any(
+    r"extrapolat\w*",
+    r"\b(?:outside|beyond) (?:of )?(?:the )?(?:data|range|observed)",
+    r"\bout of (?:the )?range\b",
+    r"\bnot (?:\w+ ){0,2}(?:meaningful|realistic|observed|sensible|interpretable|possible|real|in the data)\b",
+    r"\b(?:meaningless|unrealistic|hypothetical|nobody|no one|no such)\b",
+    r"\bno (?:\w+ ){0,2}(?:student|penguin|firm|row|case|observation)s?\b",
+    r"\bnever (?:observed|occurs|happens|seen)\b",
+    r"\bdo(?:es)? not occur\b",
+    r"\bedge of the data\b",
 )
-_ALL_ZERO = r"\b(?:all|every|each)(?: of)?(?: the)? (?:predictors?|variables?|inputs?|x's|xs|covariates?)\b[^.;]{0,30}?\b(?:0|zero)\b"
-_CAUSAL = (
-    r"\bcaus(?:e|es|ed|ing|al|ally|ation)\b|\blead(?:s|ing)? to\b|\bled to\b|\bresult(?:s|ed|ing)? in\b"
-    r"|\bas a result of\b|(?<!main )(?<!interaction )(?<!marginal )(?<!fixed )\beffects?\b"
-    r"|\baffect(?:s|ed|ing)?\b|\bimpact(?:s|ed|ing)?\b|\binfluenc(?:e|es|ed|ing)\b"
-    r"|\b(?:will|would)\s+(?:\w+\s+)?(?:increase|decrease|raise|lower|improve|reduce|boost|rise|fall|drop|go up|go down|gain|lose|change|cut)\b"
-    r"|\bmak(?:e|es|ing)\s+(?:\w+\s+){0,2}(?:score|scores|do|perform|get|higher|lower|better|worse)\b"
-    r"|\bimprov(?:e|es|ed|ing)\b|\bboost(?:s|ed|ing)?\b|\bdriv(?:e|es|en|ing)\b|\bbecause of\b|\bdue to\b"
-    r"|\bthanks to\b|\bresponsible for\b|\bcontribut(?:e|es|ed|ing) to\b"
-    r"|\b(?:increasing|raising|lowering|decreasing|changing|switching|giving|assigning|adding|reducing)\b[^.;]{0,60}?\b(?:would|will)\b"
+_ALL_ZERO = (
+    r"\b(?:all|every|each)(?: of)?(?: the)? (?:predictors?|variables?|inputs?|x's|xs|covariates?)\b"
+    r"[^.;]{0,30}?\b(?:0|zero)\b"
+)
+_CHANGE_VERBS = (
+    "increase|decrease|raise|lower|improve|reduce|boost|rise|fall|drop|go up|go down|gain|lose|change|cut"
+)
+_CAUSAL = _any(
+    r"\bcaus(?:e|es|ed|ing|al|ally|ation)\b",
+    r"\b(?:lead|leads|leading|led|contribute|contributes|contributed|contributing) to\b",
+    r"\bresult(?:s|ed|ing)? in\b",
+    r"\b(?:as a result of|because of|due to|thanks to|responsible for)\b",
+    r"(?<!main )(?<!interaction )(?<!marginal )(?<!fixed )\beffects?\b",
+    r"\b(?:affect(?:s|ed|ing)?|impact(?:s|ed|ing)?|influenc(?:e|es|ed|ing))\b",
+    rf"\b(?:will|would)\s+(?:\w+\s+)?(?:{_CHANGE_VERBS})\b",
+    r"\bmak(?:e|es|ing)\s+(?:\w+\s+){0,2}(?:score|scores|do|perform|get|higher|lower|better|worse)\b",
+    r"\b(?:improv(?:e|es|ed|ing)|boost(?:s|ed|ing)?|driv(?:e|es|en|ing))\b",
+    r"\b(?:increasing|raising|lowering|decreasing|changing|switching|giving|assigning|adding|reducing)\b"
+    r"[^.;]{0,60}?\b(?:would|will)\b",
 )
 _META_NEGATION = re.compile(
     r"\b(?:not|never|no|nor)\b(?:\s+\w+){0,2}\s+(?:mean|means|imply|implies|say|show|shows|prove|proves|claim|"
@@ -1384,10 +1416,16 @@ def _pair(words: _Words, reading: Reading, first: dict[str, Value], second: dict
         step = float(changed[index])
         times = "" if math.isclose(step, 1.0) else f" × {number(step, 4)}"
         says = f"{symbol}{times}" if times else f"{symbol}, the coefficient of `{reading.coefficient.name}`"
-        sentence = f"They differ only in {what}, so only the term of {symbol} changes: {high} − {low} = {difference} = {says}."
+        sentence = (
+            f"They differ only in {what}, so only the term of {symbol} changes: {high} − {low} = {difference} "
+            f"= {says}."
+        )
     else:
         others = listing([f"`{coefs[i].name}`" for i in moved if i != index])
-        sentence = f"They differ in {what}; the terms of {others} change too, so {high} − {low} = {difference} is not {symbol} alone."
+        sentence = (
+            f"They differ in {what}; the terms of {others} change too, so {high} − {low} = {difference} is not "
+            f"{symbol} alone."
+        )
     if words.meaning.scale.kind == "log":
         sentence += f" On the log scale a difference is a ratio: {words.difference(b - a)}."
     return "\n".join([line_a, line_b, sentence]) + _outside(words, [first, second])
@@ -1397,13 +1435,17 @@ def _single(words: _Words, reading: Reading, base: dict[str, Value]) -> str:
     """An intercept or a level's own coefficient: the prediction where every other term is 0."""
     if reading.kind == "intercept-none":
         typical = next((c for c in reading.comparisons if isinstance(c, Predicted)), None)
-        text = f"No case makes every term but {reading.symbol} zero in this model, so no prediction is {reading.symbol} alone."
+        text = (
+            f"No case makes every term but {reading.symbol} zero in this model, so no prediction is "
+            f"{reading.symbol} alone."
+        )
         if typical is not None:
             line, _ = _predicted(words, dict(typical.at))
             text += "\n" + line
         return text
     if reading.kind == "mean":
-        return f"With no predictors every prediction is {reading.symbol}: ŷ = {number(reading.coefficient.estimate)}."
+        estimate = number(reading.coefficient.estimate)
+        return f"With no predictors every prediction is {reading.symbol}: ŷ = {estimate}."
     values = dict(base)
     if reading.kind == "level-value" and reading.level:
         values[reading.subject] = reading.level
@@ -1452,10 +1494,19 @@ def _difference_of_differences(words: _Words, reading: Reading, base: dict[str, 
         gaps.append(b - a)
     difference = gaps[1] - gaps[0]
     lines.append(
-        f"The first two differ by {signed(gaps[0], 4)}, the last two by {signed(gaps[1], 4)}: the difference of the "
-        f"differences is {number(difference)} = {reading.symbol}."
+        f"The first two differ by {signed(gaps[0], 4)}, the last two by {signed(gaps[1], 4)}: the difference "
+        f"of the differences is {number(difference)}{_is_coefficient(reading, difference)}."
     )
     return "\n".join(lines) + _outside(words, [*first_pair, *second_pair])
+
+
+def _is_coefficient(reading: Reading, value: float, times: int = 1) -> str:
+    """`` = b₃`` when ``value`` is ``times`` the coefficient (up to rounding noise), else why not."""
+    coefficient = times * reading.coefficient.estimate
+    factor = f"{times} × " if times != 1 else ""
+    if math.isclose(value, coefficient, rel_tol=1e-6, abs_tol=1e-9 * max(1.0, abs(coefficient))):
+        return f" = {factor}{reading.symbol}"
+    return f", not {factor}{reading.symbol} = {number(coefficient)} alone: other terms change too"
 
 
 def _bend_pair(words: _Words, reading: Reading, base: dict[str, Value]) -> str:
@@ -1468,7 +1519,8 @@ def _bend_pair(words: _Words, reading: Reading, base: dict[str, Value]) -> str:
     return "\n".join(
         [
             *(line for line, _ in predicted),
-            f"The steps are {signed(first, 4)} and {signed(second, 4)}: they differ by {number(second - first)} "
-            f"= 2 × {reading.symbol} (the slope changes by 2 × {reading.symbol} per {words.per_one(name)}).",
+            f"The steps are {signed(first, 4)} and {signed(second, 4)}: they differ by {number(second - first)}"
+            f"{_is_coefficient(reading, second - first, 2)} (the slope changes by 2 × {reading.symbol} per "
+            f"{words.per_one(name)}).",
         ]
     )
