@@ -1396,7 +1396,7 @@ def _outside(words: _Words, cases: Sequence[Mapping[str, Value]]) -> str:
         note = words.outside_note(tuple((n, v) for n, v in case.items() if n in words.model.predictors()))
         if note and note not in notes:
             notes.append(note)
-    return f" ({'; '.join(notes)}: an extrapolation, but the arithmetic holds.)" if notes else ""
+    return f" Here {'; '.join(notes)}: an extrapolation, but the arithmetic holds." if notes else ""
 
 
 def _pair(words: _Words, reading: Reading, first: dict[str, Value], second: dict[str, Value]) -> str:
