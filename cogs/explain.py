@@ -37,6 +37,11 @@ HELP = (
     ),
     ("/describe", "Columns, units, summaries and formulas to try.", "/describe dataset:students"),
     (
+        "/interpret",
+        "Write what a coefficient means; get it checked.",
+        "/interpret dataset:codecademy formula:score ~ lesson + completed term:completed sentence:…",
+    ),
+    (
         "/settings",
         "Light or dark figures, for you (or, for instructors, the server).",
         "/settings theme:dark",

@@ -67,6 +67,7 @@ async def test_synced_tree_follows_discords_rules(live):
         "explain",
         "fit",
         "help",
+        "interpret",
         "officehours",
         "plot",
         "predict",

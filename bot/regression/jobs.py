@@ -17,19 +17,19 @@ from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 
-from bot.regression import plots
+from bot.regression import interpret, plots
 from bot.regression.compare import compare
 from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.describe import describe
 from bot.regression.equations import substituted
-from bot.regression.errors import UnknownDatasetError
+from bot.regression.errors import UnknownDatasetError, UserInputError
 from bot.regression.explore import plot_spec
 from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, parse_values
 from bot.regression.pages import Page, PageView, Summary
 from bot.regression.steps import Step
 from bot.regression.stored import read_typed, upload_fields
-from bot.regression.text import number
+from bot.regression.text import clip, number, one_line
 from bot.regression.uploads import read_file
 from bot.regression.walkthrough import Walkthrough, prediction_step
 
@@ -213,6 +213,48 @@ def prediction(ref: str, text: str, values_text: str) -> Step:
     """A prediction with the arithmetic shown, its confidence and prediction intervals."""
     model = fitted(ref, text)
     return prediction_step(dataset(ref), model, parse_values(model, values_text))
+
+
+def model_terms(ref: str, text: str) -> tuple[str, ...]:
+    """The coefficients of ``text`` on ``ref`` a reading can be about (for autocomplete)."""
+    return interpret.terms(fitted(ref, text))
+
+
+def interpretation(ref: str, text: str, term: str, sentence: str) -> tuple[Step, int]:
+    """A student's reading of one coefficient, checked against the fitted model (one line per rule), and
+    the coefficient's position in the model."""
+    data = dataset(ref)
+    pages = _walkthrough(data.ref, data.version, text)
+    verdict = interpret.check(data, pages.words.model, term, sentence, pages.words.meaning)
+    verdict_line = (
+        "Every check passed." if verdict.correct else "Some checks did not pass: see why on each line."
+    )
+    step = Step(
+        clip(f"Your reading of {verdict.symbol} ({verdict.term})", 256),
+        clip(f"> {one_line(sentence, 1000)}\n\n{verdict.render()}\n\n{verdict_line}", 4096),
+    )
+    return step, interpret.terms(pages.words.model).index(verdict.term)
+
+
+def interpretation_help(ref: str, text: str, index: int, what: str) -> Step:
+    """A correct reading of the model's coefficient number ``index`` (``what="answer"``), or two
+    predictions that differ only in it."""
+    data = dataset(ref)
+    pages = _walkthrough(data.ref, data.version, text)
+    model, meaning = pages.words.model, pages.words.meaning
+    names = interpret.terms(model)
+    if not 0 <= index < len(names):
+        raise UserInputError("This model has changed since the check; run /interpret again.")
+    name = names[index]
+    if what == "answer":
+        return Step(
+            clip(f"A model answer for {name}", 256),
+            clip(interpret.model_answer(data, model, name, meaning), 4096),
+        )
+    return Step(
+        clip(f"Why: two predictions that differ only in {name}", 256),
+        clip(interpret.why_pair(data, model, name, meaning), 4096),
+    )
 
 
 def summary(ref: str, text: str) -> Summary:
