@@ -736,7 +736,12 @@ def _gap_where(words: _Words, reading: Reading) -> str:
         return ""
     if reading.constant:
         return " at " + words.same(others)
-    return f" {words.zero_place(reading.where)} only; elsewhere the difference changes (see “What the numbers mean”)"
+    outside = words.outside_note(reading.where)
+    note = f", and {outside}" if outside else ""
+    return (
+        f" {words.zero_place(reading.where)} only{note}; elsewhere the difference changes "
+        "(see “What the numbers mean”)"
+    )
 
 
 def _line_block(words: _Words, item: Line) -> str:
@@ -1229,7 +1234,8 @@ def _intercept_text(words: _Words, reading: Reading) -> str:
     outside = words.outside_note(reading.where)
     if outside:
         sentence += (
-            f" But {outside}, so this is an **extrapolation**: where the line meets the axis, not a typical "
+            f" But {outside}, so this is an **extrapolation**: where the "
+            f"{'curve' if words.meaning.shape.curved else 'line'} meets the axis, not a typical "
             f"{words.row}. " + typical_text
         )
         plain = [
