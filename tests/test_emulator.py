@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_api import ApiGatewayMixin
-from tests.emulator import DiscordEmulator
+from tests.emulator import DiscordEmulator, GuildSpec
 from tests.emulator.fixtures import run_bot, running_emulator
 from tests.emulator.openapi import SPEC_PATH
 
@@ -514,4 +514,83 @@ async def test_rate_limits_are_retried(env: Env) -> None:
     assert interaction.original is not None and interaction.original.ephemeral
     statuses = [(r.path.rsplit("/", 1)[-1], r.status) for r in emu.requests if r.method == "POST"]
     assert statuses == [("callback", 429), ("callback", 200), ("messages", 429), ("messages", 200)]
+    assert emu.violations == []
+
+
+class ShardedEchoBot(EchoBot, commands.AutoShardedBot):
+    """EchoBot over discord.py's AutoShardedClient: as many shards as ``GET /gateway/bot`` recommends."""
+
+
+@asynccontextmanager
+async def raw_identify(emu: DiscordEmulator, shard: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A bare websocket that got HELLO and sent IDENTIFY with ``shard``."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{emu.gateway_url}?v=10&encoding=json") as ws,
+    ):
+        assert (await ws.receive_json())["op"] == 10
+        await ws.send_json(
+            {"op": 2, "d": {"token": emu.token, "intents": 0, "properties": {}, "shard": shard}}
+        )
+        yield ws
+
+
+async def frame_or_close(ws: aiohttp.ClientWebSocketResponse) -> Any:
+    """The next frame's payload, or the close code if the emulator closed the connection."""
+    message = await ws.receive(timeout=5)
+    return message.json() if message.type is aiohttp.WSMsgType.TEXT else ws.close_code
+
+
+@pytest.mark.parametrize("shard", [[2, 2], [0, 0], [-1, 1], [0], [0, True], "0,1"])
+async def test_an_invalid_shard_is_closed_with_4010(shard: Any) -> None:
+    async with running_emulator() as emu, raw_identify(emu, shard) as ws:
+        assert await frame_or_close(ws) == 4010
+    assert [(v.kind, v.status, v.body["message"]) for v in emu.violations] == [
+        ("gateway", 4010, "Invalid shard")
+    ]
+
+
+async def test_one_shard_count_at_a_time_and_one_session_per_shard() -> None:
+    async with running_emulator() as emu, raw_identify(emu, [1, 2]) as first:
+        assert (await frame_or_close(first))["t"] == "READY"
+        async with raw_identify(emu, [0, 3]) as other_count:
+            assert await frame_or_close(other_count) == 4010
+        async with raw_identify(emu, [1, 2]) as again:
+            assert (await frame_or_close(again))["t"] == "READY"
+            old, new = emu.gateway.sessions.values()
+            assert (old.valid, new.valid, emu.gateway.shards) == (False, True, {1: new})
+    assert [v.body["message"] for v in emu.violations] == ["Invalid shard: the live shards use shard_count 2"]
+
+
+def dispatched(session: Any, event: str) -> list[int]:
+    """The ids in the payloads of ``event`` that ``session`` was sent."""
+    return [int(frame["d"]["id"]) for frame in session.log if frame["t"] == event]
+
+
+async def test_each_guild_talks_to_its_shard() -> None:
+    specs = [GuildSpec(name) for name in ("Zero", "One", "Zero again")]
+    async with (
+        running_emulator(guilds=specs, recommended_shards=2) as emu,
+        run_bot(ShardedEchoBot(emu.guild.id), emu) as bot,
+    ):
+        zero, one = emu.gateway.shards[0], emu.gateway.shards[1]
+        a, b, c = emu.guilds
+        assert sorted(identify["shard"] for identify in emu.gateway.identifies) == [[0, 2], [1, 2]]
+        assert (zero.log[0]["d"]["shard"], [g["id"] for g in one.log[0]["d"]["guilds"]]) == (
+            [0, 2],
+            [str(b.id)],
+        )
+        assert (dispatched(zero, "GUILD_CREATE"), dispatched(one, "GUILD_CREATE")) == ([a.id, c.id], [b.id])
+        asked = [await emu.slash("echo", {"text": g.name}, guild=g) for g in emu.guilds]
+        asked.append(await emu.slash("echo", {"text": "in private"}, dm=True))
+        for interaction in asked:
+            await interaction.wait_done()
+        ids = [i.id for i in asked]
+        assert dispatched(zero, "INTERACTION_CREATE") == [ids[0], ids[2], ids[3]]
+        assert dispatched(one, "INTERACTION_CREATE") == [ids[1]]
+        await emu.disconnect(4000, shard=1)
+        late = await emu.slash("echo", {"text": "after a resume"}, guild=b)
+        await late.wait_done()
+        assert emu.gateway.resumes[0]["session_id"] == one.id and one.live is not None
+        assert {guild.id for guild in bot.guilds} == {a.id, b.id, c.id}
     assert emu.violations == []

@@ -48,6 +48,8 @@ from tests.emulator.rest import API_PREFIX, RestApi
 T = TypeVar("T")
 
 MIB = 1024 * 1024
+# Guild i's snowflake timestamp is i modulo this (the lcm of 1..10), so it lives on shard i % n for n <= 10.
+SHARD_LAYOUT = 2520
 BOT_PERMISSIONS = MEMBER_PERMISSIONS | (1 << 13)  # members' permissions plus MANAGE_MESSAGES
 DEFAULT_GUILDS = (GuildSpec("Regression Office Hours", channels=("office-hours", "general")),)
 DEFAULT_USERS = (
@@ -87,10 +89,12 @@ class DiscordEmulator:
     request gets Discord's error body and is listed in :attr:`violations`.
 
     ``guilds`` and ``users`` name what exists (every user is a member of every guild; the first user
-    owns them); ``heartbeat_interval_ms`` goes into HELLO; ``interaction_deadline`` (3 s) and
-    ``token_lifetime`` (15 min) bound the initial callback and later webhook calls on the emulator
-    clock (see :meth:`advance_clock`); ``max_file_bytes`` caps each upload (413 above it);
-    ``spec_path=None`` turns the OpenAPI validation off.
+    owns them). The i-th guild (from 0) lives on shard ``i % shard_count`` for every shard count up to
+    10, so a test can put guilds on the shards it wants; ``recommended_shards`` is the shard count
+    ``GET /gateway/bot`` recommends. ``heartbeat_interval_ms`` goes into HELLO;
+    ``interaction_deadline`` (3 s) and ``token_lifetime`` (15 min) bound the initial callback and
+    later webhook calls on the emulator clock (see :meth:`advance_clock`); ``max_file_bytes`` caps
+    each upload (413 above it); ``spec_path=None`` turns the OpenAPI validation off.
     """
 
     def __init__(
@@ -104,6 +108,7 @@ class DiscordEmulator:
         max_file_bytes: int = 10 * MIB,
         spec_path: Path | None = SPEC_PATH,
         bot_name: str = "Regression Bot",
+        recommended_shards: int = 1,
     ) -> None:
         self.snowflake = SnowflakeFactory()
         self.bot_user = User(
@@ -118,7 +123,8 @@ class DiscordEmulator:
         ]
         # Roles by name: every user's roles exist in every guild, with one id per name.
         self.roles = {name: self.snowflake() for user in users for name in user.roles}
-        self.guilds = [self._make_guild(spec) for spec in guilds]
+        self.guilds = [self._make_guild(spec, index) for index, spec in enumerate(guilds)]
+        self.recommended_shards = recommended_shards
         self.interaction_deadline = interaction_deadline
         self.token_lifetime = token_lifetime
         self.max_file_bytes = max_file_bytes
@@ -139,8 +145,10 @@ class DiscordEmulator:
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
-    def _make_guild(self, spec: GuildSpec) -> Guild:
-        guild_id = self.snowflake()
+    def _make_guild(self, spec: GuildSpec, index: int) -> Guild:
+        snowflake = self.snowflake()
+        ms = snowflake >> 22
+        guild_id = ((ms - ms % SHARD_LAYOUT + index % SHARD_LAYOUT) << 22) | (snowflake & ((1 << 22) - 1))
         channels = tuple(Channel(self.snowflake(), name, guild_id) for name in spec.channels)
         owner = self.users[0].id if self.users else self.bot_user.id
         return Guild(guild_id, spec.name, channels, owner, spec.locale)
@@ -217,21 +225,18 @@ class DiscordEmulator:
         """Whether a request for this interaction token is being processed."""
         return self._in_flight[token] > 0
 
-    async def wait_ready(self, timeout: float = 10.0) -> None:
-        """Wait until the bot identified and got READY and every GUILD_CREATE.
+    async def wait_ready(self, timeout: float = 10.0, shards: Sequence[int] = (0,)) -> None:
+        """Wait until the bot identified each of ``shards`` and got READY and their GUILD_CREATEs.
 
         discord.py runs ``setup_hook`` (where command syncs belong) before it connects, so by then
         those syncs are done.
         """
-        await self.wait_until(
-            lambda: (
-                self.gateway.session is not None
-                and self.gateway.session.ready
-                and self.gateway.session.live is not None
-            ),
-            timeout,
-            "the bot to identify",
-        )
+
+        def ready() -> bool:
+            sessions = [self.gateway.shards.get(shard) for shard in shards]
+            return all(s is not None and s.ready and s.live is not None for s in sessions)
+
+        await self.wait_until(ready, timeout, f"the bot to identify shards {list(shards)}")
 
     async def wait_commands_synced(
         self, guild: Guild | None = None, timeout: float = 10.0
@@ -320,12 +325,12 @@ class DiscordEmulator:
         """The members of every guild: the configured users and the bot."""
         return [self.member_payload(user) for user in [*self.users, self.bot_user]]
 
-    def ready_payload(self, session_id: str, shard: Any) -> dict[str, Any]:
-        """The READY event for a new session."""
+    def ready_payload(self, session_id: str, shard: Any, guilds: Sequence[Guild]) -> dict[str, Any]:
+        """The READY event for a new session of ``shard`` (as IDENTIFY sent it), which holds ``guilds``."""
         data: dict[str, Any] = {
             "v": 10,
             "user": self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session_id,
             "session_type": "normal",
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/resume",
@@ -633,22 +638,22 @@ class DiscordEmulator:
 
     # faults ------------------------------------------------------------------------------------
 
-    async def disconnect(self, code: int = 4000, *, end_session: bool | None = None) -> None:
-        """Close the bot's gateway connection with ``code``.
+    async def disconnect(self, code: int = 4000, *, end_session: bool | None = None, shard: int = 0) -> None:
+        """Close the bot's gateway connection (of ``shard``) with ``code``.
 
         Codes 1000, 4004, 4007, 4009 and 4010-4014 also end the session (a RESUME then gets op 9 and
         the bot must IDENTIFY again); others (1001, 4000, ...) leave it resumable. ``end_session``
         overrides that choice.
         """
-        await self.gateway.disconnect(code, end_session=end_session)
+        await self.gateway.disconnect(code, end_session=end_session, shard=shard)
 
-    async def send_reconnect(self) -> None:
-        """Send op 7 RECONNECT (the bot should reconnect and RESUME)."""
-        await self.gateway.send_op(RECONNECT, None)
+    async def send_reconnect(self, shard: int = 0) -> None:
+        """Send op 7 RECONNECT to ``shard`` (the bot should reconnect and RESUME)."""
+        await self.gateway.send_op(RECONNECT, None, shard=shard)
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        """Send op 9 INVALID_SESSION; unless ``resumable`` the session ends (the bot must IDENTIFY)."""
-        await self.gateway.send_op(INVALID_SESSION, resumable, end_session=not resumable)
+    async def invalidate_session(self, resumable: bool = False, *, shard: int = 0) -> None:
+        """Send op 9 INVALID_SESSION to ``shard``; unless ``resumable`` the session ends (IDENTIFY again)."""
+        await self.gateway.send_op(INVALID_SESSION, resumable, end_session=not resumable, shard=shard)
 
     def set_rest_failures(
         self,

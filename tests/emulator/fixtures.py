@@ -30,6 +30,13 @@ from tests.emulator.emulator import DiscordEmulator
 ClientT = TypeVar("ClientT", bound=discord.Client)
 
 
+def shards_of(bot: discord.Client, emu: DiscordEmulator) -> list[int]:
+    """The shard ids ``bot`` will connect: its ``shard_ids``, every shard of its count, or shard 0."""
+    if not isinstance(bot, discord.AutoShardedClient):
+        return [0]
+    return list(bot.shard_ids or range(bot.shard_count or emu.recommended_shards))
+
+
 @asynccontextmanager
 async def running_emulator(**options: Any) -> AsyncIterator[DiscordEmulator]:
     """A started :class:`DiscordEmulator` (``options`` go to its constructor), stopped on exit."""
@@ -56,9 +63,10 @@ async def run_bot(
 
     The bot's class must include :class:`bot.discord_api.ApiGatewayMixin`. Entering points
     discord.py at the emulator (restored on exit), starts ``bot.start(emu.token)`` as a task and
-    waits until the bot identified (``setup_hook``, with its command syncs, has run by then). With
-    ``wait_until_ready`` it also waits for discord.py's own ready (which lasts ``guild_ready_timeout``,
-    2 s by default, longer). A bot that crashes on the way re-raises its error here.
+    waits until the bot identified every shard it runs (see :func:`shards_of`; ``setup_hook``, with
+    its command syncs, has run by then). With ``wait_until_ready`` it also waits for discord.py's own
+    ready (which lasts ``guild_ready_timeout``, 2 s by default, longer). A bot that crashes on the way
+    re-raises its error here.
     """
     if not isinstance(bot, ApiGatewayMixin):
         raise TypeError(
@@ -68,7 +76,7 @@ async def run_bot(
     use_api_base_url(emu.api_base_url)
     task = asyncio.create_task(bot.start(emu.token), name="bot under test")
     try:
-        ready = asyncio.ensure_future(emu.wait_ready(timeout))
+        ready = asyncio.ensure_future(emu.wait_ready(timeout, shards_of(bot, emu)))
         await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():
             ready.cancel()

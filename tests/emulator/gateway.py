@@ -1,4 +1,12 @@
-"""The emulated gateway: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, and test controls."""
+"""The emulated gateway: HELLO, IDENTIFY/READY, heartbeats, RESUME with replay, shards, and test controls.
+
+Sharding follows Discord: IDENTIFY may carry ``shard: [shard_id, shard_count]`` (without it the
+connection is shard 0 of 1), a guild belongs to shard ``(guild_id >> 22) % shard_count``, and events
+without a guild (DMs) go to shard 0. One session per shard is current at a time: a new IDENTIFY for a
+shard ends that shard's previous session (as a single bot's re-IDENTIFY does). A malformed or
+out-of-range ``shard``, or a ``shard_count`` other than the one the other shards' live sessions use, is
+closed with 4010 Invalid shard.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ HELLO, HEARTBEAT, IDENTIFY, PRESENCE, VOICE_STATE = 10, 1, 2, 3, 4
 RESUME, RECONNECT, REQUEST_MEMBERS, INVALID_SESSION, HEARTBEAT_ACK = 6, 7, 8, 9, 11
 
 UNKNOWN_OPCODE, DECODE_ERROR, NOT_AUTHENTICATED, AUTHENTICATION_FAILED = 4001, 4002, 4003, 4004
-ALREADY_AUTHENTICATED, INVALID_API_VERSION = 4005, 4012
+ALREADY_AUTHENTICATED, INVALID_SHARD, INVALID_API_VERSION = 4005, 4010, 4012
 # Closing with these ends the session: the bot must IDENTIFY again (RESUME gets op 9 false).
 SESSION_ENDING_CODES = frozenset({1000, 4004, 4007, 4009, 4010, 4011, 4012, 4013, 4014})
 
@@ -53,11 +61,22 @@ class _Socket:
                 return  # the bot is going away; dispatches stay in the session log for RESUME
 
 
+def parse_shard(value: Any) -> tuple[int, int] | None:
+    """IDENTIFY's ``shard`` as ``(shard_id, shard_count)``; absent is ``(0, 1)``, invalid is None."""
+    if value is None:
+        return 0, 1
+    if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+        return None
+    shard_id, shard_count = value
+    return (shard_id, shard_count) if 0 <= shard_id < shard_count else None
+
+
 @dataclass
 class GatewaySession:
-    """A gateway session: its sequence, every dispatch sent (for RESUME replay) and its live socket."""
+    """A gateway session: its shard, sequence, every dispatch sent (for RESUME replay) and live socket."""
 
     id: str
+    shard: tuple[int, int] = (0, 1)
     sequence: int = 0
     log: list[dict[str, Any]] = field(default_factory=list)
     live: _Socket | None = None
@@ -84,8 +103,18 @@ class Gateway:
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.sessions: dict[str, GatewaySession] = {}
-        self.session: GatewaySession | None = None
+        self.shards: dict[int, GatewaySession] = {}
+        self.shard_count = 1
         self._sockets: list[_Socket] = []
+
+    @property
+    def session(self) -> GatewaySession | None:
+        """The current session of shard 0 (the only one when the bot does not shard)."""
+        return self.shards.get(0)
+
+    def shard_of(self, guild_id: int | None) -> int:
+        """The shard a guild's events go to (``(guild_id >> 22) % shard_count``); 0 without a guild."""
+        return 0 if guild_id is None else (guild_id >> 22) % self.shard_count
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Serve one websocket connection until either side closes it."""
@@ -163,13 +192,28 @@ class Gateway:
     async def _identify(self, sock: _Socket, data: dict[str, Any]) -> None:
         sock.info.opening = "identify"
         self.identifies.append(data)
-        if self.session is not None:
-            self.session.valid = False
-        session = GatewaySession(secrets.token_hex(16))
-        self.sessions[session.id] = self.session = session
+        shard = parse_shard(data.get("shard"))
+        if shard is None:
+            await self._refuse(sock, INVALID_SHARD, "Invalid shard")
+            return
+        shard_id, shard_count = shard
+        if shard_count != self.shard_count:
+            if any(s.live is not None and s.valid for n, s in self.shards.items() if n != shard_id):
+                reason = f"Invalid shard: the live shards use shard_count {self.shard_count}"
+                await self._refuse(sock, INVALID_SHARD, reason)
+                return
+            for old in self.shards.values():  # a new layout: the old one's sessions cannot be resumed
+                old.valid = False
+            self.shards.clear()
+            self.shard_count = shard_count
+        if shard_id in self.shards:
+            self.shards[shard_id].valid = False
+        session = GatewaySession(secrets.token_hex(16), shard)
+        self.sessions[session.id] = self.shards[shard_id] = session
         session.live, sock.session = sock, session
-        await session.dispatch("READY", self.emu.ready_payload(session.id, data.get("shard")))
-        for guild in self.emu.guilds:
+        guilds = [g for g in self.emu.guilds if self.shard_of(g.id) == shard_id]
+        await session.dispatch("READY", self.emu.ready_payload(session.id, data.get("shard"), guilds))
+        for guild in guilds:
             await session.dispatch("GUILD_CREATE", self.emu.guild_create_payload(guild))
         session.ready = True
         self.emu.notify()
@@ -194,7 +238,7 @@ class Gateway:
     async def _send_members(self, session: GatewaySession, data: Any) -> None:
         request = data if isinstance(data, dict) else {}
         for guild in self.emu.guilds:
-            if str(guild.id) == str(request.get("guild_id")):
+            if str(guild.id) == str(request.get("guild_id")) and self.shard_of(guild.id) == session.shard[0]:
                 chunk = {
                     "guild_id": str(guild.id),
                     "members": self.emu.members_payload(),
@@ -206,21 +250,30 @@ class Gateway:
                     chunk["nonce"] = request["nonce"]
                 await session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
-    def live_socket(self) -> _Socket:
-        """The connection of the current session (raises if the bot is not connected)."""
-        if self.session is None or self.session.live is None:
-            raise RuntimeError("the bot has no live gateway connection")
-        return self.session.live
+    def live_socket(self, shard: int = 0) -> _Socket:
+        """The connection of ``shard``'s current session (raises if that shard is not connected)."""
+        session = self.shards.get(shard)
+        if session is None or session.live is None:
+            raise RuntimeError(f"the bot has no live gateway connection for shard {shard}")
+        return session.live
 
-    async def dispatch(self, event: str, data: Any) -> None:
-        """Dispatch an event to the current session (queued for RESUME while it is disconnected)."""
-        if self.session is None or not self.session.valid:
-            raise RuntimeError("the bot has no gateway session")
-        await self.session.dispatch(event, data)
+    async def dispatch(self, event: str, data: Any, *, shard: int | None = None) -> None:
+        """Dispatch an event to a shard's current session (queued for RESUME while it is disconnected).
 
-    async def disconnect(self, code: int, *, end_session: bool | None = None) -> None:
-        """Close the live connection with ``code``; end the session too for non-resumable codes."""
-        sock = self.live_socket()
+        Without ``shard`` the event goes where Discord sends it: the shard of ``data["guild_id"]``,
+        shard 0 without one.
+        """
+        if shard is None:
+            guild_id = data.get("guild_id") if isinstance(data, dict) else None
+            shard = self.shard_of(None if guild_id is None else int(guild_id))
+        session = self.shards.get(shard)
+        if session is None or not session.valid:
+            raise RuntimeError(f"the bot has no gateway session for shard {shard}")
+        await session.dispatch(event, data)
+
+    async def disconnect(self, code: int, *, end_session: bool | None = None, shard: int = 0) -> None:
+        """Close ``shard``'s live connection with ``code``; end the session too for non-resumable codes."""
+        sock = self.live_socket(shard)
         assert sock.session is not None
         if end_session if end_session is not None else code in SESSION_ENDING_CODES:
             sock.session.valid = False
@@ -228,9 +281,9 @@ class Gateway:
         await sock.ws.close(code=code, message=b"closed by the emulator")
         await sock.ended.wait()
 
-    async def send_op(self, op: int, data: Any, *, end_session: bool = False) -> None:
-        """Send a raw opcode (7 RECONNECT, 9 INVALID_SESSION) on the live connection."""
-        sock = self.live_socket()
+    async def send_op(self, op: int, data: Any, *, end_session: bool = False, shard: int = 0) -> None:
+        """Send a raw opcode (7 RECONNECT, 9 INVALID_SESSION) on ``shard``'s live connection."""
+        sock = self.live_socket(shard)
         if end_session and sock.session is not None:
             sock.session.valid = False
         await sock.send({"op": op, "d": data})

@@ -309,10 +309,11 @@ class RestApi:
         return _json({"url": self.emu.gateway_url})
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
-        """``GET /gateway/bot``: the emulator's websocket address, one shard."""
-        used = len(self.emu.gateway.identifies)
+        """``GET /gateway/bot``: the emulator's websocket address and recommended shard count."""
+        emu = self.emu
+        used = len(emu.gateway.identifies)
         limit = {"total": 1000, "remaining": 1000 - used, "reset_after": 86_400_000, "max_concurrency": 1}
-        return _json({"url": self.emu.gateway_url, "shards": 1, "session_start_limit": limit})
+        return _json({"url": emu.gateway_url, "shards": emu.recommended_shards, "session_start_limit": limit})
 
     # application commands ----------------------------------------------------------------------
 
