@@ -19,8 +19,10 @@ import discord
 from bot.engine import BACKGROUND, EngineBusy, EngineUnavailable
 from bot.regression.errors import UserInputError
 from bot.regression.pages import Page, PageView
+from bot.regression.steps import MEANING_TITLE
 from bot.store import PagedContent
 from cogs._items import ReportedItem
+from cogs._reading import CheckButton, dataset_name
 from cogs._render import (
     THEME,
     THEMES,
@@ -102,8 +104,7 @@ async def show_view(
 def footer(content: PagedContent, index: int, total: int) -> str:
     """``Step 3/10 · codecademy · score ~ lesson + completed``."""
     what = f" · {content.formula}" if content.kind == "wt" else ""
-    name = content.dataset.split(":")[2] if content.dataset.startswith("upload:") else content.dataset
-    return f"Step {index + 1}/{total} · {name}{what}"
+    return f"Step {index + 1}/{total} · {dataset_name(content.dataset)}{what}"
 
 
 def message_for(view: PageView, key: str, content: PagedContent, owner: int) -> dict[str, Any]:
@@ -123,6 +124,8 @@ def message_for(view: PageView, key: str, content: PagedContent, owner: int) -> 
     view_items.add_item(PageButton(key, index, owner, "b", disabled=index == 0))
     view_items.add_item(PageButton(key, index, owner, "n", disabled=index >= view.total - 1))
     view_items.add_item(PageSelect(key, index, owner, list(view.titles)))
+    if content.kind == "wt" and page.step.title == MEANING_TITLE:
+        view_items.add_item(CheckButton(key))
     file = file_for(page.figure)
     return {"embeds": fit_total([embed]), "attachments": [file] if file else [], "view": view_items}
 

@@ -98,3 +98,92 @@ async def test_terms_are_autocompleted_from_the_fit(live):
         "interpret", {"dataset": "codecademy", "formula": "score ~ nope", "term": ""}, focused="term"
     )
     assert none == []
+
+
+async def meaning_page(emu: DiscordEmulator):
+    """The lecture's walkthrough, turned to "What the numbers mean" by its owner."""
+    fitted = await emu.slash("fit", LECTURE)
+    await drawn(fitted)
+    message = fitted.original
+    menu = next(c for c in message.iter_components() if c.get("type") == 3)
+    index = next(o["value"] for o in menu["options"] if o["label"].endswith("What the numbers mean"))
+    jumped = await emu.select(message, menu["custom_id"], [index])
+    await drawn(jumped)
+    return emu.messages.get(message.id)
+
+
+def inputs(modal: dict) -> dict[str, dict]:
+    """A modal's text inputs by custom_id, each with its label's text and description."""
+    return {
+        row["component"]["custom_id"]: {
+            **row["component"],
+            "label": row["label"],
+            "hint": row.get("description"),
+        }
+        for row in modal["components"]
+    }
+
+
+async def test_check_my_reading_opens_a_form_on_the_meaning_page_only(live, lecture_fit):
+    emu = live
+    page = await meaning_page(emu)
+    assert page.embeds[0]["title"] == "What the numbers mean"
+    check = button(page, "Check my reading")
+    student = emu.user("student")
+    opened = await emu.press(page, check, user=student)
+    await opened.wait_done()
+    assert opened.response_type == 9 and opened.modal["title"] == "Check my reading"
+    fields = inputs(opened.modal)
+    assert set(fields) == {"term", "sentence"}
+    assert "lesson[T.Lesson B]" in fields["term"]["hint"] and "completed" in fields["term"]["hint"]
+    slope = number(lecture_fit.params["completed"])
+    submitted = await emu.submit_modal(
+        opened,
+        {
+            "term": "completed",
+            "sentence": f"Holding lesson fixed, one more completed item goes with a {slope}-point higher "
+            "predicted score.",
+        },
+    )
+    await drawn(submitted)
+    answer = submitted.original
+    assert answer.ephemeral and submitted.user == student
+    assert "Every check passed." in answer.embeds[0]["description"]
+    assert answer.embeds[0]["footer"]["text"] == "codecademy · score ~ lesson + completed"
+    assert {"Show a model answer", "Why?"} <= {c.get("label") for c in answer.iter_components()}
+    first = await emu.slash("fit", LECTURE)
+    await drawn(first)
+    assert "Check my reading" not in {c.get("label") for c in first.original.iter_components()}
+    assert emu.violations == []
+
+
+async def test_a_wrong_reading_from_the_form_gets_its_checklist(live):
+    emu = live
+    page = await meaning_page(emu)
+    opened = await emu.press(page, button(page, "Check my reading"))
+    await opened.wait_done()
+    submitted = await emu.submit_modal(
+        opened, {"term": "lesson", "sentence": "The average score for Lesson B is -13.19."}
+    )
+    await drawn(submitted)
+    assert "❌ **baseline**" in submitted.original.embeds[0]["description"]
+    unknown = await emu.submit_modal(opened, {"term": "nope", "sentence": "It goes up."})
+    (told,) = await unknown.wait_followups(1, timeout=10)
+    assert told.ephemeral and "completed" in told.content
+    assert emu.violations == []
+
+
+async def test_a_form_opened_before_a_restart_is_answered_after_it(tmp_path):
+    database = tmp_path / "bot.sqlite3"
+    async with running_emulator() as emu:
+        async with run_bot(make_bot(emu, database, processes=1), emu, timeout=60):
+            page = await meaning_page(emu)
+            opened = await emu.press(page, button(page, "Check my reading"))
+            await opened.wait_done()
+        async with run_bot(make_bot(emu, database, processes=1), emu, timeout=60):
+            submitted = await emu.submit_modal(
+                opened, {"term": "completed", "sentence": "More completed items go with higher scores."}
+            )
+            await drawn(submitted, timeout=60)
+            assert submitted.original.embeds[0]["title"] == "Your reading of b₂ (completed)"
+        assert emu.violations == []

@@ -9,6 +9,8 @@ from bot.regression.figures import FigureSpec
 # Discord's embed limits; every Step must fit one embed.
 TITLE_LIMIT = 256
 BODY_LIMIT = 4096
+# The walkthrough page that reads every coefficient (it carries the "Check my reading" button).
+MEANING_TITLE = "What the numbers mean"
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ from bot.regression.meaning import (
     slope_change,
 )
 from bot.regression.model import Coefficient, FittedModel, Indicator, Numeric, level_name, predict
-from bot.regression.steps import BODY_LIMIT, TITLE_LIMIT, Step
+from bot.regression.steps import BODY_LIMIT, MEANING_TITLE, TITLE_LIMIT, Step
 from bot.regression.text import (
     MINUS,
     clip,
@@ -354,7 +354,7 @@ class Walkthrough:
                 ("The picture", lambda: _picture(self.words, self.lines, self.change, self.separate))
             )
         pages += [
-            ("What the numbers mean", lambda: _meaning(self.words)),
+            (MEANING_TITLE, lambda: _meaning(self.words)),
             ("What the model cannot say", lambda: _limits(self.words, self.change)),
             ("How well it fits", lambda: _goodness(self.words)),
             ("Try next", lambda: _try_next(self.words)),
@@ -1161,7 +1161,7 @@ def _meaning(words: _Words) -> Step:
             "In this model some comparisons depend on where you make them, so “holding the others fixed” is not "
             "enough: each sentence above says at which values it holds."
         )
-    return _step("What the numbers mean", paragraphs)
+    return _step(MEANING_TITLE, paragraphs)
 
 
 def _head(reading: Reading) -> str:
