@@ -229,13 +229,14 @@ def test_interaction_pairs_show_the_difference_of_differences() -> None:
 def test_an_unknown_term_lists_the_models_terms() -> None:
     data, model, meaning = fitted(*LECTURE)
     with pytest.raises(UnknownTermError) as raised:
-        check(data, model, "lesson B", "Lesson B scores lower.", meaning)
+        check(data, model, "lesson C", "Lesson C scores lower.", meaning)
     assert isinstance(raised.value, UserInputError)
     rendered = raised.value.render()
-    assert "`lesson B` is not a coefficient" in rendered
+    assert "`lesson C` is not a coefficient" in rendered
     assert all(f"`{term}`" in rendered for term in terms(model))
     assert find_term(model, "LESSON[T.Lesson B]") == "lesson[T.Lesson B]"
     assert find_term(model, " intercept ") == "Intercept"
+    assert find_term(model, "lesson") == find_term(model, "lesson B") == "lesson[T.Lesson B]"
     assert pickle.loads(pickle.dumps(raised.value)).render() == rendered
 
 
@@ -317,3 +318,11 @@ def test_any_text_gives_a_verdict_or_a_friendly_error_fast(
     assert time.perf_counter() - start < 1.0
     assert found.lines[0].rule == "number"
     assert [line.rule for line in found.lines] == [r for r in RULES if found.mark(r)]
+
+
+def test_a_column_with_several_indicators_asks_which_one() -> None:
+    _, model, _ = fitted("penguins", "body_mass_g ~ flipper_length_mm + species")
+    assert find_term(model, "gentoo") == "species[T.Gentoo]"
+    with pytest.raises(UnknownTermError) as raised:
+        find_term(model, "species")
+    assert "Did you mean `species[T.Chinstrap]` or `species[T.Gentoo]`?" in raised.value.render()

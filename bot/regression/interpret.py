@@ -115,14 +115,24 @@ def terms(model: FittedModel) -> tuple[str, ...]:
 
 
 def find_term(model: FittedModel, term: str) -> str:
-    """The model's own spelling of ``term`` (case and spaces do not matter); ``UnknownTermError`` otherwise."""
+    """The model's own spelling of ``term`` (case and spaces do not matter); a categorical column's name
+    or one of its levels stands for its indicator when that is the only one it matches
+    (``lesson`` or ``Lesson B`` for ``lesson[T.Lesson B]``); ``UnknownTermError`` otherwise."""
     wanted = _squash(term)
-    for name in terms(model):
+    names = terms(model)
+    for name in names:
         if _squash(name) == wanted:
             return name
+    indicators = [name for name in names if ":" not in name and name.endswith("]") and "[T." in name]
+    shorthand = [
+        name
+        for name in indicators
+        if wanted in (_squash(name.split("[T.", 1)[0]), _squash(name.split("[T.", 1)[1][:-1]))
+    ]
+    if len(shorthand) == 1:
+        return shorthand[0]
     shown = term.strip()[:80].replace("`", "'") or "(nothing)"
-    names = terms(model)
-    close = close_matches(shown, names)
+    close = shorthand or close_matches(shown, names)
     hint = f"Did you mean {' or '.join(f'`{c}`' for c in close)}? " if close else ""
     listed = ", ".join(f"`{n}`" for n in names[:40])
     raise UnknownTermError(
