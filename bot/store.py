@@ -3,7 +3,10 @@
 - ``pages``: what each paged message shows, so buttons keep working after a restart;
 - ``datasets`` and ``pending_uploads``: each server's own CSV datasets, with their typed columns and
   schema (an upload is one transaction);
-- ``sessions`` and ``questions``: the office-hours queue.
+- ``sessions`` and ``questions``: the office-hours queue;
+- ``settings``: each user's and each server's choices;
+- ``quizzes``, ``quiz_answers`` and ``reading_checks``: posted quiz questions, each student's one answer,
+  and the lines of their interpretation checks, which ``/progress`` counts.
 
 The database runs in WAL mode; every write that spans several statements is one transaction, so a crash
 at any moment leaves the state before it or after it, never half of it. One connection serves every
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.regression.questions import Question as QuizQuestion
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
@@ -112,6 +117,38 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (scope, id, key)
         )""",
     ),
+    # Quizzes: each posted question whole (JSON, ``bot.regression.questions``), each student's one answer,
+    # and each line of a student's interpretation checks, counted by misconception for /progress.
+    (
+        """CREATE TABLE quizzes (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER,
+            channel_id INTEGER NOT NULL,
+            posted_by INTEGER NOT NULL,
+            topic TEXT NOT NULL,
+            question TEXT NOT NULL,
+            posted_at REAL NOT NULL,
+            revealed_at REAL
+        )""",
+        """CREATE TABLE quiz_answers (
+            quiz_id INTEGER NOT NULL REFERENCES quizzes (id),
+            user_id INTEGER NOT NULL,
+            choice INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            misconception TEXT,
+            answered_at REAL NOT NULL,
+            PRIMARY KEY (quiz_id, user_id)
+        )""",
+        "CREATE INDEX quiz_answers_by_user ON quiz_answers (user_id, answered_at)",
+        """CREATE TABLE reading_checks (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            misconception TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            checked_at REAL NOT NULL
+        )""",
+        "CREATE INDEX reading_checks_by_user ON reading_checks (user_id, misconception)",
+    ),
 )
 
 
@@ -173,6 +210,49 @@ class Question:
     status: str
     called_at: float | None
     closed_at: float | None
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """A posted quiz question: where, by whom, the question itself, and whether its answer was revealed."""
+
+    id: int
+    guild_id: int | None
+    channel_id: int
+    posted_by: int
+    question: QuizQuestion
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What a student's press on a quiz did: ``choice`` is their one answer (the earlier one when ``first``
+    is False); ``counted`` is False when the answer had been revealed before the press."""
+
+    choice: int
+    first: bool
+    counted: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How one student did on one misconception: quiz answers right of those given, and interpretation
+    check lines passed of those checked."""
+
+    misconception: str
+    quiz_right: int
+    quiz_total: int
+    checks_passed: int
+    checks_total: int
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A quiz question a student answered wrong, with their choice."""
+
+    quiz_id: int
+    question: QuizQuestion
+    choice: int
 
 
 def _put_dataset(dataset: StoredDataset) -> list[tuple[str, Sequence[Any]]]:
@@ -503,3 +583,110 @@ class Store:
                 (status, now, now, rows[0][0]),
             )
         return Question(*rows[0])
+
+    # Quizzes and progress.
+
+    async def post_quiz(
+        self, guild_id: int | None, channel_id: int, user_id: int, question: QuizQuestion
+    ) -> int:
+        """Keep a posted quiz question; returns its id (in the answer buttons' custom_ids)."""
+        cursor = await self._execute(
+            "INSERT INTO quizzes (guild_id, channel_id, posted_by, topic, question, posted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, channel_id, user_id, question.topic, question.to_json(), time.time()),
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    async def quiz(self, quiz_id: int) -> Quiz | None:
+        """The quiz with this id, or None."""
+        rows = await self._rows(
+            "SELECT id, guild_id, channel_id, posted_by, question, revealed_at FROM quizzes WHERE id = ?",
+            (quiz_id,),
+        )
+        if not rows:
+            return None
+        id_, guild_id, channel_id, posted_by, question, revealed_at = rows[0]
+        return Quiz(
+            id_, guild_id, channel_id, posted_by, QuizQuestion.from_json(question), revealed_at is not None
+        )
+
+    async def answer_quiz(self, quiz_id: int, user_id: int, choice: int) -> Answered:
+        """Record ``user_id``'s answer unless they answered before or the answer is out (one transaction, so
+        two presses at once record one answer)."""
+        async with self._atomic() as db:
+            earlier = await _fetch(
+                db, "SELECT choice FROM quiz_answers WHERE quiz_id = ? AND user_id = ?", (quiz_id, user_id)
+            )
+            if earlier:
+                return Answered(int(earlier[0][0]), first=False, counted=True)
+            rows = await _fetch(db, "SELECT question, revealed_at FROM quizzes WHERE id = ?", (quiz_id,))
+            question, revealed_at = rows[0]
+            if revealed_at is not None:
+                return Answered(choice, first=True, counted=False)
+            option = QuizQuestion.from_json(question).options[choice]
+            await db.execute(
+                "INSERT INTO quiz_answers (quiz_id, user_id, choice, correct, misconception, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (quiz_id, user_id, choice, int(option.correct), option.misconception, time.time()),
+            )
+        return Answered(choice, first=True, counted=True)
+
+    async def quiz_counts(self, quiz_id: int, options: int) -> list[int]:
+        """How many students chose each option."""
+        counts = [0] * options
+        for choice, count in await self._rows(
+            "SELECT choice, COUNT(*) FROM quiz_answers WHERE quiz_id = ? GROUP BY choice", (quiz_id,)
+        ):
+            counts[int(choice)] = int(count)
+        return counts
+
+    async def reveal_quiz(self, quiz_id: int) -> bool:
+        """Mark the quiz's answer revealed; False if it already was."""
+        cursor = await self._execute(
+            "UPDATE quizzes SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL", (time.time(), quiz_id)
+        )
+        return cursor.rowcount == 1
+
+    async def record_checks(self, user_id: int, outcomes: Sequence[tuple[str, bool]]) -> None:
+        """Count an interpretation check's lines: (misconception, passed) each."""
+        now = time.time()
+        await self._transaction(
+            [
+                (
+                    "INSERT INTO reading_checks (user_id, misconception, passed, checked_at) VALUES (?, ?, ?, ?)",
+                    (user_id, misconception, int(passed), now),
+                )
+                for misconception, passed in outcomes
+            ]
+        )
+
+    async def progress(self, user_id: int) -> list[Progress]:
+        """Per misconception the student met, their quiz answers and check lines (no order)."""
+        quizzes = await self._rows(
+            "SELECT q.topic, SUM(a.correct), COUNT(*) FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id "
+            "WHERE a.user_id = ? GROUP BY q.topic",
+            (user_id,),
+        )
+        checks = await self._rows(
+            "SELECT misconception, SUM(passed), COUNT(*) FROM reading_checks WHERE user_id = ? "
+            "GROUP BY misconception",
+            (user_id,),
+        )
+        counts: dict[str, list[int]] = {}
+        for topic, right, total in quizzes:
+            counts.setdefault(topic, [0, 0, 0, 0])[:2] = [int(right), int(total)]
+        for misconception, passed, total in checks:
+            counts.setdefault(misconception, [0, 0, 0, 0])[2:] = [int(passed), int(total)]
+        return [Progress(name, *numbers) for name, numbers in counts.items()]
+
+    async def misses(self, user_id: int) -> list[Miss]:
+        """The quiz questions ``user_id`` answered wrong, most recent first."""
+        rows = await self._rows(
+            "SELECT q.id, q.question, a.choice FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id "
+            "WHERE a.user_id = ? AND a.correct = 0 ORDER BY a.answered_at DESC, q.id DESC",
+            (user_id,),
+        )
+        return [
+            Miss(int(id_), QuizQuestion.from_json(question), int(choice)) for id_, question, choice in rows
+        ]

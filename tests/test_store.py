@@ -6,7 +6,9 @@ import asyncio
 import sqlite3
 from contextlib import closing
 
-from bot.store import MIGRATIONS, PagedContent, Store, StoredDataset, UploadNotWaiting
+from bot.regression.questions import Option
+from bot.regression.questions import Question as QuizQuestion
+from bot.store import MIGRATIONS, PagedContent, Progress, Store, StoredDataset, UploadNotWaiting
 
 
 async def test_migrates_a_version_one_database_and_keeps_its_rows(tmp_path):
@@ -158,3 +160,61 @@ async def test_settings_of_a_user_and_a_server_are_kept_apart_and_outlive_a_rest
         assert await again.settings_for(10, 99, "theme") == ("light", None)
     finally:
         await again.close()
+
+
+def _quiz_question(topic: str = "baseline") -> QuizQuestion:
+    """A question with B right and A, C, D planting misconceptions."""
+    options = tuple(
+        Option(f"option {letter}", letter == "B", f"why {letter}", None if letter == "B" else "holding")
+        for letter in "ABCD"
+    )
+    return QuizQuestion("baseline", topic, "codecademy", "score ~ lesson", "Which?", options, "Because.")
+
+
+async def test_quiz_answers_are_one_per_student_even_when_pressed_at_once(tmp_path):
+    store = Store(tmp_path / "bot.sqlite3")
+    await store.open()
+    try:
+        quiz_id = await store.post_quiz(1, 10, 5, _quiz_question())
+        stored = await store.quiz(quiz_id)
+        assert stored is not None and stored.question == _quiz_question() and not stored.revealed
+        presses = await asyncio.gather(*(store.answer_quiz(quiz_id, 21, choice) for choice in (0, 1, 2, 3)))
+        assert sum(p.first for p in presses) == 1
+        assert len({p.choice for p in presses}) == 1
+        assert (await store.answer_quiz(quiz_id, 22, 1)).first
+        counts = await store.quiz_counts(quiz_id, 4)
+        assert sum(counts) == 2 and counts[1] >= 1
+        assert await store.reveal_quiz(quiz_id) and not await store.reveal_quiz(quiz_id)
+        late = await store.answer_quiz(quiz_id, 23, 0)
+        assert late.first and not late.counted and sum(await store.quiz_counts(quiz_id, 4)) == 2
+        assert (await store.quiz(quiz_id)).revealed
+    finally:
+        await store.close()
+
+
+async def test_progress_counts_quizzes_by_topic_and_checks_by_misconception(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        wrong = await store.post_quiz(1, 10, 5, _quiz_question("baseline"))
+        right = await store.post_quiz(1, 10, 5, _quiz_question("holding"))
+        await store.answer_quiz(wrong, 21, 0)
+        await store.answer_quiz(right, 21, 1)
+        await store.answer_quiz(right, 22, 0)
+        await store.record_checks(21, [("causal", False), ("holding", True), ("causal", True)])
+    finally:
+        await store.close()
+    reopened = Store(path)
+    await reopened.open()
+    try:
+        progress = {p.misconception: p for p in await reopened.progress(21)}
+        assert progress["baseline"] == Progress("baseline", 0, 1, 0, 0)
+        assert progress["holding"] == Progress("holding", 1, 1, 1, 1)
+        assert progress["causal"] == Progress("causal", 0, 0, 1, 2)
+        (miss,) = await reopened.misses(21)
+        assert (miss.quiz_id, miss.choice, miss.question.options[0].text) == (wrong, 0, "option A")
+        assert [m.quiz_id for m in await reopened.misses(22)] == [right]
+        assert await reopened.progress(99) == [] and await reopened.quiz(12345) is None
+    finally:
+        await reopened.close()
