@@ -27,6 +27,7 @@ from bot.regression.explore import plot_spec
 from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, parse_values
 from bot.regression.pages import Page, PageView, Summary
+from bot.regression.questions import check_outcomes
 from bot.regression.steps import Step
 from bot.regression.stored import read_typed, upload_fields
 from bot.regression.text import clip, number, one_line
@@ -220,9 +221,11 @@ def model_terms(ref: str, text: str) -> tuple[str, ...]:
     return interpret.terms(fitted(ref, text))
 
 
-def interpretation(ref: str, text: str, term: str, sentence: str) -> tuple[Step, int]:
-    """A student's reading of one coefficient, checked against the fitted model (one line per rule), and
-    the coefficient's position in the model."""
+def interpretation(
+    ref: str, text: str, term: str, sentence: str
+) -> tuple[Step, int, tuple[tuple[str, bool], ...]]:
+    """A student's reading of one coefficient, checked against the fitted model (one line per rule), the
+    coefficient's position in the model, and the lines as (misconception, passed) for /progress."""
     data = dataset(ref)
     pages = _walkthrough(data.ref, data.version, text)
     verdict = interpret.check(data, pages.words.model, term, sentence, pages.words.meaning)
@@ -233,7 +236,8 @@ def interpretation(ref: str, text: str, term: str, sentence: str) -> tuple[Step,
         clip(f"Your reading of {verdict.symbol} ({verdict.term})", 256),
         clip(f"> {one_line(sentence, 1000)}\n\n{verdict.render()}\n\n{verdict_line}", 4096),
     )
-    return step, interpret.terms(pages.words.model).index(verdict.term)
+    outcomes = check_outcomes((line.rule, line.mark) for line in verdict.lines)
+    return step, interpret.terms(pages.words.model).index(verdict.term), outcomes
 
 
 def interpretation_help(ref: str, text: str, index: int, what: str) -> Step:

@@ -8,6 +8,7 @@ whole, so answering, the results and the review never need the model again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,6 +61,17 @@ RULE_TOPICS: dict[str, str] = {
 }
 
 LETTERS = "ABCD"
+
+
+def check_outcomes(lines: Iterable[tuple[str, str]]) -> tuple[tuple[str, bool], ...]:
+    """An interpretation check's lines, ``(rule, mark)`` each, as ``(misconception, passed)`` for the
+    lines whose rule tests one."""
+    outcomes: list[tuple[str, bool]] = []
+    for rule, mark in lines:
+        topic = RULE_TOPICS.get(rule) if mark == "ok" else RULE_MISCONCEPTIONS.get((rule, mark))
+        if topic is not None:
+            outcomes.append((topic, mark == "ok"))
+    return tuple(outcomes)
 
 
 @dataclass(frozen=True)
