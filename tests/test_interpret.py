@@ -33,6 +33,7 @@ from bot.regression.interpret import (
 )
 from bot.regression.meaning import Meaning, explain
 from bot.regression.model import FittedModel, fit
+from bot.regression.questions import MISCONCEPTIONS, check_outcomes
 from bot.regression.text import MINUS, number
 from tests.interpret_corpus import (
     CASES,
@@ -326,3 +327,14 @@ def test_a_column_with_several_indicators_asks_which_one() -> None:
     with pytest.raises(UnknownTermError) as raised:
         find_term(model, "species")
     assert "Did you mean `species[T.Chinstrap]` or `species[T.Gentoo]`?" in raised.value.render()
+
+
+def test_a_checks_lines_become_misconception_outcomes() -> None:
+    data, model, meaning = fitted(*LECTURE)
+    wrong = check(data, model, "lesson[T.Lesson B]", "Lesson B students average -13.19 points.", meaning)
+    outcomes = dict(check_outcomes((line.rule, line.mark) for line in wrong.lines))
+    assert wrong.mark("baseline") == "wrong" and outcomes["indicator_mean"] is False
+    causal = check(data, model, "completed", "Completing more items causes higher scores.", meaning)
+    outcomes = check_outcomes((line.rule, line.mark) for line in causal.lines)
+    assert ("causal", False) in outcomes and ("arithmetic", True) in outcomes
+    assert {topic for topic, _ in outcomes} <= set(MISCONCEPTIONS)
