@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.cli import OFFLINE_COMMANDS, run
-from bot.config import Config, ConfigError, load
+from bot.config import Config, ConfigError, load, parse_shard_ids
 
 log = logging.getLogger("bot")
 
@@ -27,8 +27,16 @@ No token needed to try the explanations offline:
 """
 
 
+def _shard_ids(text: str) -> tuple[int, ...]:
+    """``--shard-ids 0,1`` as a tuple (argparse reports the message of a mistake)."""
+    try:
+        return parse_shard_ids(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _arguments(argv: list[str]) -> argparse.Namespace:
-    """``[sync] [--config PATH]``."""
+    """``[sync] [--config PATH] [--shard-count N] [--shard-ids 0,1]``."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Run the regression office-hours Discord bot. Offline commands: "
@@ -44,6 +52,18 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--config", type=Path, default=Path("config.toml"), help="TOML file (default: config.toml)"
     )
+    parser.add_argument(
+        "--shard-count",
+        type=int,
+        metavar="N",
+        help="how many shards all the bot's processes run together (overrides [discord] shard_count)",
+    )
+    parser.add_argument(
+        "--shard-ids",
+        type=_shard_ids,
+        metavar="0,1",
+        help="the shards this process runs (overrides [discord] shard_ids; needs a shard count)",
+    )
     return parser.parse_args(argv)
 
 
@@ -51,9 +71,9 @@ async def _serve(config: Config, action: str) -> None:
     """Run (or sync) until stopped; SIGTERM and Ctrl-C close the bot and its workers cleanly."""
     import discord
 
-    from bot.app import RegressionBot
+    from bot.app import create_bot
 
-    bot = RegressionBot(config, start_workers=action == "run")
+    bot = create_bot(config, start_workers=action == "run")
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
@@ -78,7 +98,7 @@ def main(argv: list[str]) -> int:
         return run(argv)
     args = _arguments(argv)
     try:
-        config = load(args.config)
+        config = load(args.config, shard_count=args.shard_count, shard_ids=args.shard_ids)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

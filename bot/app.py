@@ -3,9 +3,13 @@
 Start-up order (``setup_hook``): open the store, start the workers (they warm up in the background while
 the bot connects; early jobs wait for them), load every cog in ``cogs/`` (each registers its own persistent
 buttons), register the page buttons that several cogs' messages carry,
-and sync the command tree to the dev guild if one is set. Unless ``[workers] draw_ahead`` is off, the
+and sync the command tree to the dev guild if one is set and this process holds shard 0 (so that, of
+several processes sharing the shards, one syncs). Unless ``[workers] draw_ahead`` is off, the
 example formulas' first pages are then drawn in the background (``cogs._pager.draw_ahead``).
 A global sync happens only on ``python -m bot sync``.
+
+With ``[discord] shard_count`` set, :func:`create_bot` builds a :class:`ShardedRegressionBot`, which
+runs the shards ``shard_ids`` (all of them when empty) over discord.py's ``AutoShardedBot``.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import asyncio
 import logging
 import pkgutil
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.config import Config
+from bot.config import Config, DiscordConfig
 from bot.discord_api import ApiGatewayMixin, use_api_base_url
 from bot.engine import Engine
 from bot.regression.datasets import DatasetRegistry
@@ -56,6 +61,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             tree_cls=ErrorTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            **self.shard_options(config.discord),
         )
         use_api_base_url(config.discord.api_base_url)
         self.config = config
@@ -83,6 +89,11 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         self.ahead: asyncio.Task[int] | None = None
         self._closing: asyncio.Future[None] | None = None
 
+    @staticmethod
+    def shard_options(config: DiscordConfig) -> dict[str, Any]:
+        """discord.py client options for the shards: none, one connection carries every guild."""
+        return {}
+
     async def setup_hook(self) -> None:
         await self.store.open()
         await self.datasets.load()
@@ -95,7 +106,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
                 await self.load_extension(f"cogs.{module.name}")
         self.add_dynamic_items(PageButton, PageSelect)
         guild_id = self.config.discord.dev_guild_id
-        if guild_id:
+        if guild_id and self.config.discord.holds_shard_zero:
             guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
@@ -114,3 +125,24 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             self.ahead.cancel()
         await self.engine.close()
         await self.store.close()
+
+
+class ShardedRegressionBot(RegressionBot, commands.AutoShardedBot):
+    """The bot over discord.py's ``AutoShardedBot``: the shards ``[discord] shard_ids`` of ``shard_count``.
+
+    ``commands.Bot`` adds nothing to ``BotBase`` and ``discord.Client``, so with ``AutoShardedBot`` after
+    it in the method order the connection, the shards and ``close`` are ``AutoShardedClient``'s.
+    """
+
+    @staticmethod
+    def shard_options(config: DiscordConfig) -> dict[str, Any]:
+        """``shard_count`` and, when set, ``shard_ids`` (else discord.py runs every shard)."""
+        return {"shard_count": config.shard_count, "shard_ids": list(config.shard_ids) or None}
+
+
+def create_bot(
+    config: Config, registry: DatasetRegistry | None = None, start_workers: bool = True
+) -> RegressionBot:
+    """A :class:`ShardedRegressionBot` when ``[discord] shard_count`` is set, else a :class:`RegressionBot`."""
+    cls = RegressionBot if config.discord.shard_count is None else ShardedRegressionBot
+    return cls(config, registry, start_workers)

@@ -1,14 +1,15 @@
 """Configuration: a TOML file plus environment overrides, validated once at start-up.
 
-``config.example.toml`` documents every key with its default. ``DISCORD_TOKEN`` and
-``DISCORD_API_BASE_URL`` override the file.
+``config.example.toml`` documents every key with its default. ``DISCORD_TOKEN``,
+``DISCORD_API_BASE_URL``, ``DISCORD_SHARD_COUNT`` and ``DISCORD_SHARD_IDS`` (``0,1``) override the file;
+``python -m bot --shard-count N --shard-ids 0,1`` overrides both (:func:`load`'s keyword arguments).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,19 @@ class DiscordConfig:
     token: str = ""
     api_base_url: str = DEFAULT_API_BASE_URL
     dev_guild_id: int | None = None
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] = ()
 
     def __repr__(self) -> str:
-        return f"DiscordConfig(token=<hidden>, api_base_url={self.api_base_url!r}, dev_guild_id={self.dev_guild_id})"
+        return (
+            f"DiscordConfig(token=<hidden>, api_base_url={self.api_base_url!r}, "
+            f"dev_guild_id={self.dev_guild_id}, shard_count={self.shard_count}, shard_ids={self.shard_ids})"
+        )
+
+    @property
+    def holds_shard_zero(self) -> bool:
+        """Whether this process runs shard 0 or does not shard: then it is the one that syncs commands."""
+        return not self.shard_ids or 0 in self.shard_ids
 
 
 @dataclass(frozen=True)
@@ -107,8 +118,65 @@ def _section(cls: type, raw: Any, name: str) -> Any:
     return cls(**values)
 
 
-def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
-    """Read ``path`` (missing file = defaults), apply environment overrides, validate."""
+def parse_shard_ids(text: str) -> tuple[int, ...]:
+    """``"0,1"`` -> ``(0, 1)``; ValueError (with a message for the user) for anything else."""
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"must be shard numbers separated by commas, like 0,1 (not {text!r})") from None
+
+
+def _environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The [discord] keys the environment sets."""
+    overrides: dict[str, Any] = {}
+    if environ.get("DISCORD_TOKEN"):
+        overrides["token"] = environ["DISCORD_TOKEN"].strip()
+    if environ.get("DISCORD_API_BASE_URL"):
+        overrides["api_base_url"] = environ["DISCORD_API_BASE_URL"].strip()
+    if environ.get("DISCORD_SHARD_COUNT"):
+        try:
+            overrides["shard_count"] = int(environ["DISCORD_SHARD_COUNT"])
+        except ValueError:
+            raise ConfigError("DISCORD_SHARD_COUNT must be a whole number") from None
+    if environ.get("DISCORD_SHARD_IDS"):
+        try:
+            overrides["shard_ids"] = parse_shard_ids(environ["DISCORD_SHARD_IDS"])
+        except ValueError as exc:
+            raise ConfigError(f"DISCORD_SHARD_IDS {exc}") from None
+    return overrides
+
+
+def _check_shards(discord: DiscordConfig) -> None:
+    """shard_count at least 1; shard_ids only with it, each in range and listed once."""
+    count, ids = discord.shard_count, discord.shard_ids
+    if count is None:
+        if ids:
+            raise ConfigError(
+                "[discord] shard_ids needs shard_count (how many shards all the bot's processes run together)"
+            )
+        return
+    if count < 1:
+        raise ConfigError("[discord] shard_count must be at least 1")
+    outside = [shard for shard in ids if not 0 <= shard < count]
+    if outside:
+        raise ConfigError(
+            f"[discord] shard_ids must be between 0 and {count - 1} (shard_count is {count}), not {outside[0]}"
+        )
+    if len(set(ids)) < len(ids):
+        raise ConfigError("[discord] shard_ids lists a shard more than once")
+
+
+def load(
+    path: Path | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    shard_count: int | None = None,
+    shard_ids: Sequence[int] | None = None,
+) -> Config:
+    """Read ``path`` (missing file = defaults), apply environment overrides, validate.
+
+    ``shard_count`` and ``shard_ids`` (the command line's) override the file and the environment.
+    """
     environ = os.environ if environ is None else environ
     raw: dict[str, Any] = {}
     if path is not None and path.exists():
@@ -125,14 +193,15 @@ def load(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)} (see config.example.toml)")
     discord = _section(DiscordConfig, raw.get("discord"), "discord")
-    overrides: dict[str, Any] = {}
-    if environ.get("DISCORD_TOKEN"):
-        overrides["token"] = environ["DISCORD_TOKEN"].strip()
-    if environ.get("DISCORD_API_BASE_URL"):
-        overrides["api_base_url"] = environ["DISCORD_API_BASE_URL"].strip()
+    overrides = _environment(environ)
+    if shard_count is not None:
+        overrides["shard_count"] = shard_count
+    if shard_ids is not None:
+        overrides["shard_ids"] = tuple(shard_ids)
     discord = DiscordConfig(**{**{f.name: getattr(discord, f.name) for f in fields(discord)}, **overrides})
     if not discord.api_base_url.startswith(("http://", "https://")):
         raise ConfigError("[discord] api_base_url must start with http:// or https://")
+    _check_shards(discord)
     workers = _section(WorkerConfig, raw.get("workers"), "workers")
     if not 1 <= workers.processes <= 32:
         raise ConfigError("[workers] processes must be between 1 and 32")

@@ -4,10 +4,11 @@ discord.py 2.7 builds every REST URL (including interaction callbacks and webhoo
 from the class attribute ``discord.http.Route.BASE``, and a plain ``Client``/``commands.Bot``
 dials ``DiscordWebSocket.DEFAULT_GATEWAY`` (``wss://gateway.discord.gg/``) for its first
 connection and whenever an invalidated session sends it back there; RESUMEs use the
-``resume_gateway_url`` from READY.
+``resume_gateway_url`` from READY. An ``AutoShardedClient`` given a ``shard_count`` dials
+``DEFAULT_GATEWAY`` for every shard too (without one it asks ``GET /gateway/bot`` itself).
 Discord asks clients to take the gateway address from ``GET /gateway/bot`` instead, which is
-what :class:`ApiGatewayMixin` does. Together they let the bot talk to a test emulator (or a
-proxy) given only the API base URL from the configuration::
+what :class:`ApiGatewayMixin` does, for plain and sharded clients alike. Together they let the
+bot talk to a test emulator (or a proxy) given only the API base URL from the configuration::
 
     class RegressionBot(ApiGatewayMixin, commands.Bot): ...
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import _arguments, main
 from bot.config import DEFAULT_API_BASE_URL, ConfigError, load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,3 +65,52 @@ def test_every_section_is_read(tmp_path):
     assert (config.uploads.max_megabytes, config.uploads.max_rows, config.uploads.max_columns) == (1.0, 10, 3)
     assert (config.workers.processes, config.workers.max_queue, config.workers.jobs_per_user) == (1, 4, 2)
     assert config.storage.database == "x.sqlite3"
+
+
+def test_shards_come_from_the_file_the_environment_and_the_command_line(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[discord]\nshard_count = 4\nshard_ids = [2, 3]\n")
+    from_file = load(path, environ={}).discord
+    assert (from_file.shard_count, from_file.shard_ids, from_file.holds_shard_zero) == (4, (2, 3), False)
+    from_env = load(path, environ={"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "0, 1"}).discord
+    assert (from_env.shard_count, from_env.shard_ids, from_env.holds_shard_zero) == (2, (0, 1), True)
+    from_flags = load(path, environ={"DISCORD_SHARD_IDS": "3"}, shard_count=3, shard_ids=(1,)).discord
+    assert (from_flags.shard_count, from_flags.shard_ids) == (3, (1,))
+    assert "shard_count=3, shard_ids=(1,)" in repr(from_flags)
+    unsharded = load(None, environ={}).discord
+    assert (unsharded.shard_count, unsharded.shard_ids, unsharded.holds_shard_zero) == (None, (), True)
+
+
+def test_the_command_line_overrides_the_shards(tmp_path, capsys):
+    path = tmp_path / "config.toml"
+    path.write_text("[discord]\nshard_count = 4\n")
+    args = _arguments(["--config", str(path), "--shard-count", "2", "--shard-ids", "0,1"])
+    assert (args.shard_count, args.shard_ids) == (2, (0, 1))
+    assert main(["--config", str(path), "--shard-ids", "4"]) == 2
+    assert (
+        "error: [discord] shard_ids must be between 0 and 3 (shard_count is 4), not 4"
+        in capsys.readouterr().err
+    )
+    with pytest.raises(SystemExit):
+        main(["--shard-ids", "zero"])
+    assert "--shard-ids: must be shard numbers separated by commas" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "message"),
+    [
+        ("[discord]\nshard_ids = [0]\n", {}, "shard_ids needs shard_count"),
+        ("[discord]\nshard_count = 0\n", {}, "shard_count must be at least 1"),
+        ("[discord]\nshard_count = 2\nshard_ids = [0, 2]\n", {}, "between 0 and 1 (shard_count is 2), not 2"),
+        ("[discord]\nshard_count = 2\nshard_ids = [1, 1]\n", {}, "lists a shard more than once"),
+        ("[discord]\nshard_ids = ['a']\n", {}, "[discord] shard_ids must be a list of numbers"),
+        ("", {"DISCORD_SHARD_COUNT": "two"}, "DISCORD_SHARD_COUNT must be a whole number"),
+        ("", {"DISCORD_SHARD_IDS": "0;1"}, "DISCORD_SHARD_IDS must be shard numbers separated by commas"),
+    ],
+)
+def test_shard_mistakes_are_explained(tmp_path, text, environ, message):
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load(path, environ=environ)
+    assert message in str(info.value)
