@@ -8,7 +8,7 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from bot.app import RegressionBot
+from bot.app import RegressionBot, create_bot
 from bot.config import Config, DiscordConfig, StorageConfig, WorkerConfig
 from tests.emulator.emulator import DiscordEmulator
 from tests.emulator.fixtures import emulator, run_bot  # noqa: F401
@@ -33,4 +33,4 @@ def make_bot(
         ),
         storage=StorageConfig(database=str(database)),
     )
-    return RegressionBot(dataclasses.replace(config, **sections))
+    return create_bot(dataclasses.replace(config, **sections))
