@@ -42,6 +42,12 @@ HELP = (
         "/interpret dataset:codecademy formula:score ~ lesson + completed term:completed sentence:…",
     ),
     (
+        "/quiz",
+        "A question about a model for the channel; answers are private.",
+        "/quiz dataset:codecademy formula:score ~ lesson + completed kind:Predict ŷ for a stated case",
+    ),
+    ("/progress", "How you did in quizzes and reading checks, and a review of your misses.", "/progress"),
+    (
         "/settings",
         "Light or dark figures, for you (or, for instructors, the server).",
         "/settings theme:dark",

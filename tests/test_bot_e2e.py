@@ -71,7 +71,9 @@ async def test_synced_tree_follows_discords_rules(live):
         "officehours",
         "plot",
         "predict",
+        "progress",
         "queue",
+        "quiz",
         "settings",
     ]
     for command in commands:

@@ -17,7 +17,7 @@ from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 
-from bot.regression import interpret, plots
+from bot.regression import interpret, plots, quiz
 from bot.regression.compare import compare
 from bot.regression.datasets import Dataset, DatasetRegistry
 from bot.regression.describe import describe
@@ -27,7 +27,7 @@ from bot.regression.explore import plot_spec
 from bot.regression.figures import FigureSpec, RenderedFigure
 from bot.regression.model import FittedModel, fit, parse_values
 from bot.regression.pages import Page, PageView, Summary
-from bot.regression.questions import check_outcomes
+from bot.regression.questions import Question, check_outcomes
 from bot.regression.steps import Step
 from bot.regression.stored import read_typed, upload_fields
 from bot.regression.text import clip, number, one_line
@@ -238,6 +238,13 @@ def interpretation(
     )
     outcomes = check_outcomes((line.rule, line.mark) for line in verdict.lines)
     return step, interpret.terms(pages.words.model).index(verdict.term), outcomes
+
+
+def quiz_question(ref: str, text: str, kind: str | None, seed: int) -> Question:
+    """A quiz question of ``kind`` (any that fits when None) about ``text`` on ``ref``, chosen by ``seed``."""
+    data = dataset(ref)
+    words = _walkthrough(data.ref, data.version, text).words
+    return quiz.question(data, words.model, words.meaning, kind, seed)
 
 
 def interpretation_help(ref: str, text: str, index: int, what: str) -> Step:

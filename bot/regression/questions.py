@@ -106,6 +106,21 @@ class Question:
         """The position of the right option."""
         return next(i for i, option in enumerate(self.options) if option.correct)
 
+    def options_text(self) -> str:
+        """``**A.** …``, one line per option."""
+        return "\n".join(f"**{LETTERS[i]}.** {option.text}" for i, option in enumerate(self.options))
+
+    def verdict(self, choice: int) -> tuple[str, str]:
+        """The title and the worked reason for someone who chose option ``choice``."""
+        chosen, right = self.options[choice], self.answer
+        if chosen.correct:
+            return f"✅ Right: {LETTERS[choice]}", f"> {chosen.text}\n\n{chosen.why}"
+        body = (
+            f"You chose **{LETTERS[choice]}**: {chosen.text}\n\n{chosen.why}\n\n"
+            f"The right answer is **{LETTERS[right]}**: {self.options[right].text}\n\n{self.options[right].why}"
+        )
+        return f"❌ Not quite: the answer is {LETTERS[right]}", body
+
     def to_json(self) -> str:
         """The question as JSON, for the store."""
         return json.dumps(asdict(self), ensure_ascii=False)
