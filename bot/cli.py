@@ -1,6 +1,7 @@
 """The offline command line: the same explanations as the Discord bot, printed to the terminal.
 
-``python -m bot datasets | describe | fit | predict | compare`` — no token, no network. Wherever a
+``python -m bot datasets | describe | fit | predict | compare | interpret | quiz`` — no token, no network.
+Wherever a
 dataset is asked for, the path of a CSV file works too (``python -m bot fit grades.csv "grade ~ hours"``),
 checked with the same rules and messages as an instructor's upload.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,8 +20,9 @@ from bot.regression import jobs
 from bot.regression.describe import dataset_list_markdown
 from bot.regression.errors import UserInputError
 from bot.regression.jobs import Page
+from bot.regression.questions import KINDS, LETTERS
 
-OFFLINE_COMMANDS = ("datasets", "describe", "fit", "predict", "compare")
+OFFLINE_COMMANDS = ("datasets", "describe", "fit", "predict", "compare", "interpret", "quiz")
 DATASET_HELP = "a bundled dataset's name, or the path of a CSV file"
 
 
@@ -81,7 +84,37 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("first")
     compare.add_argument("second")
     compare.add_argument("--out", type=Path, default=None, help="write the figures into this folder")
+    interpret = sub.add_parser("interpret", help="check your reading of one coefficient against the fit")
+    interpret.add_argument("dataset", help=DATASET_HELP)
+    interpret.add_argument("formula")
+    interpret.add_argument("term", help="the coefficient, e.g. completed or lesson")
+    interpret.add_argument("sentence", help="what you think it means")
+    quiz = sub.add_parser("quiz", help="a multiple-choice question about a model; --answer checks yours")
+    quiz.add_argument("dataset", help=DATASET_HELP)
+    quiz.add_argument("formula")
+    quiz.add_argument(
+        "--kind", choices=tuple(KINDS), default=None, help="what to ask (default: any that fits)"
+    )
+    quiz.add_argument("--seed", type=int, default=None, help="which question (printed with each one)")
+    quiz.add_argument("--answer", choices=tuple(LETTERS), default=None, help="your answer: A, B, C or D")
     return parser
+
+
+def _quiz(ref: str, formula: str, kind: str | None, seed: int | None, answer: str | None) -> None:
+    """Print a quiz question; with ``answer``, also the verdict on it and the worked solution."""
+    seed = secrets.randbelow(2**32) if seed is None else seed
+    question = jobs.quiz_question(ref, formula, kind, seed)
+    print(f"=== Quiz: {KINDS[question.kind]} (seed {seed}) ===\n")
+    print(terminal_text(f"{question.prompt}\n\n{question.options_text()}"))
+    if answer is None:
+        again = f"--seed {seed}" + (f" --kind {kind}" if kind else "")
+        print(f"\nYour answer? Run the same command with {again} --answer A (or B, C, D).")
+        return
+    title, body = question.verdict(LETTERS.index(answer))
+    print(f"\n=== {title} ===\n")
+    print(terminal_text(body))
+    print("\n=== Worked solution ===\n")
+    print(terminal_text(question.explanation))
 
 
 def run(argv: Sequence[str]) -> int:
@@ -105,6 +138,18 @@ def run(argv: Sequence[str]) -> int:
         elif args.command == "compare":
             ref = dataset_ref(args.dataset)
             _print_pages(jobs.compare_pages(ref, args.first, args.second, theme), args.out)
+        elif args.command == "interpret":
+            ref = jobs.dataset(dataset_ref(args.dataset)).ref
+            step, index, _ = jobs.interpretation(ref, args.formula, args.term, args.sentence)
+            print(f"=== {step.title} ===\n")
+            print(terminal_text(step.body))
+            for what in ("answer", "why"):
+                helped = jobs.interpretation_help(ref, args.formula, index, what)
+                print(f"\n=== {helped.title} ===\n")
+                print(terminal_text(helped.body))
+        elif args.command == "quiz":
+            ref = jobs.dataset(dataset_ref(args.dataset)).ref
+            _quiz(ref, args.formula, args.kind, args.seed, args.answer)
     except UserInputError as error:
         print(f"error: {error.render()}", file=sys.stderr)
         return 1

@@ -76,6 +76,8 @@ def test_compare(tmp_path):
         (("fit", "codecademy", "score ~ __import__('os').system('echo hi')"), "error:"),
         (("predict", "codecademy", "score ~ completed", "completed=lots"), "needs a number"),
         (("compare", "codecademy", "score ~ completed", "completed ~ score"), "predict different things"),
+        (("quiz", "codecademy", "score ~ completed", "--kind", "baseline"), "no categorical predictor"),
+        (("interpret", "codecademy", "score ~ completed", "lessons", "It goes up."), "not a coefficient"),
     ],
 )
 def test_bad_input_is_one_clear_message(args, message):
@@ -83,6 +85,41 @@ def test_bad_input_is_one_clear_message(args, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+
+
+def test_interpret_checks_a_reading_with_a_model_answer_and_why():
+    result = run(
+        "interpret", "codecademy", "score ~ lesson + completed", "lesson", "Lesson B scores 13.19 on average."
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Your reading of b₁ (lesson[T.Lesson B])" in result.stdout and "❌ baseline" in result.stdout
+    assert (
+        "A model answer for lesson[T.Lesson B]" in result.stdout and "Why: two predictions" in result.stdout
+    )
+
+
+def test_quiz_asks_then_checks_an_answer_with_the_same_seed():
+    asked = run("quiz", "codecademy", "score ~ lesson + completed", "--kind", "predict", "--seed", "11")
+    assert asked.returncode == 0, asked.stderr
+    assert "=== Quiz: Predict ŷ for a stated case (seed 11) ===" in asked.stdout
+    assert "--seed 11 --kind predict --answer A" in asked.stdout
+    options = re.findall(r"^([A-D])\. ŷ = (−?[\d.]+)$", asked.stdout, flags=re.MULTILINE)
+    assert [letter for letter, _ in options] == list("ABCD")
+    checked = run(
+        "quiz",
+        "codecademy",
+        "score ~ lesson + completed",
+        "--kind",
+        "predict",
+        "--seed",
+        "11",
+        "--answer",
+        "C",
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert asked.stdout.split("Your answer?")[0] in checked.stdout
+    assert re.search(r"=== (✅ Right: C|❌ Not quite: the answer is [ABD]) ===", checked.stdout)
+    assert "=== Worked solution ===" in checked.stdout
 
 
 def test_runs_from_another_directory(tmp_path):
