@@ -36,6 +36,8 @@ ELASTICITY = ("grunfeld", "np.log(invest) ~ np.log(value)")
 LOG_SCORE = ("codecademy", "log(score) ~ completed + lesson")
 CURVE = ("codecademy", "score ~ completed + I(completed**2)")
 CELLS = ("codecademy", "score ~ lesson + completed - 1")
+# The gap between Gentoo and Adelie changes sign inside the data (lower at 190 mm, higher at 200 and 210).
+CROSSING = ("penguins", "body_mass_g ~ flipper_length_mm * species")
 
 OK_SLOPE = {"number": "ok", "direction": "ok", "unit": "ok", "names": "ok", "holding": "ok"}
 OK_GAP = {"number": "ok", "direction": "ok", "names": "ok", "holding": "ok", "baseline": "ok"}
@@ -1421,5 +1423,39 @@ CASES: tuple[Case, ...] = (
         direction="ok",
         unit="ok",
         names="ok",
+    ),
+    # --- an interaction whose gap changes sign: each direction is read at the value its clause states ------
+    _case(
+        CROSSING,
+        GENTOO,
+        "At flipper_length_mm = 0, which is outside the data, Gentoo's predicted body mass is 4,251.44 g lower "
+        "than Adelie's; at 210 mm of flipper length it is 324.63 g higher.",
+        number="ok",
+        direction="ok",
+        names="ok",
+        where="ok",
+        baseline="ok",
+    ),
+    _case(
+        CROSSING,
+        GENTOO,
+        "At flipper_length_mm = 0 (outside the data) Gentoo's predicted body mass is 4,251.44 g lower than "
+        "Adelie's, and at 210 it is 324.63 g lower.",
+        number="ok",
+        direction="wrong",
+        names="ok",
+        where="ok",
+        baseline="ok",
+    ),
+    _case(
+        CROSSING,
+        GENTOO,
+        "At 190 mm, Gentoo penguins weigh 111 g less than Adelie penguins on average, but at 210 mm Gentoo "
+        "penguins are predicted to be heavier.",
+        number="warn",
+        direction="ok",
+        names="ok",
+        where="wrong",
+        baseline="ok",
     ),
 )

@@ -338,3 +338,20 @@ def test_a_checks_lines_become_misconception_outcomes() -> None:
     outcomes = check_outcomes((line.rule, line.mark) for line in causal.lines)
     assert ("causal", False) in outcomes and ("arithmetic", True) in outcomes
     assert {topic for topic, _ in outcomes} <= set(MISCONCEPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "formula"),
+    [
+        ("penguins", "log(bill_depth_mm) ~ bill_length_mm + bill_length_mm * log(year)"),  # huge log coefficients
+        ("codecademy", "score ~ completed + lesson:I(completed**2)"),  # a level's own curve term
+        ("penguins", "body_mass_g ~ flipper_length_mm * species"),
+    ],
+)
+def test_every_term_of_unusual_models_is_checked_answered_and_paired(dataset: str, formula: str) -> None:
+    data, model, meaning = fitted(dataset, formula)
+    for term in terms(model):
+        answer = model_answer(data, model, term, meaning)
+        pair = why_pair(data, model, term, meaning)
+        check(data, model, term, "It goes up by 2.", meaning)
+        assert "− −" not in pair and "nan" not in pair and "nan" not in answer

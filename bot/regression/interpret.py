@@ -11,6 +11,7 @@ the term, with their arithmetic.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -26,11 +27,13 @@ from bot.regression.datasets import Dataset
 from bot.regression.errors import UserInputError, close_matches
 from bot.regression.meaning import Change, Meaning, Predicted, Reading, Slope, Value, explain
 from bot.regression.model import FittedModel
-from bot.regression.text import as_shown, difference_pair, listing, number, signed, value_text
+from bot.regression.text import MINUS, as_shown, difference_pair, listing, number, signed, value_text
 from bot.regression.walkthrough import _reading_text, _Words, arithmetic
 
 #: The longest sentence the checker reads.
 MAX_SENTENCE = 1000
+#: Where one clause of a sentence ends (a direction word is read with the values stated in its clause).
+_CLAUSE = re.compile(r";|, |\band\b|\bbut\b|\bwhile\b|\bwhereas\b")
 
 Mark = Literal["ok", "wrong", "warn"]
 Rule = Literal["number", "direction", "unit", "names", "holding", "where", "baseline", "intercept", "causal"]
@@ -180,6 +183,11 @@ def why_pair(dataset: Dataset, model: FittedModel, term: str, meaning: Meaning |
 def _squash(text: str) -> str:
     """A term for comparison: lower case, without spaces."""
     return "".join(text.split()).lower().replace("np.", "")
+
+
+def _growth(log_change: float) -> float:
+    """A change on a log scale as a percent change, ``100 × (e^x − 1)`` (infinite past what a float holds)."""
+    return 100 * math.expm1(log_change) if log_change < 700 else math.inf
 
 
 def _valid_sentence(sentence: str) -> str:
@@ -609,7 +617,7 @@ class _Context:
         found = [_Target(b, False, "the estimate")]
         if self.log:
             found += [
-                _Target(100 * (math.exp(b) - 1), True, f"100 × (e^{self.reading.symbol} − 1)"),
+                _Target(_growth(b), True, f"100 × (e^{self.reading.symbol} − 1)"),
                 _Target(100 * b, True, f"100 × {self.reading.symbol}"),
             ]
         if self.kind == "per-doubling":
@@ -619,13 +627,13 @@ class _Context:
                 found.append(_Target(difference, False, "the difference per doubling"))
                 if self.log:
                     found += [
-                        _Target(100 * (math.exp(difference) - 1), True, "the change per doubling"),
+                        _Target(_growth(difference), True, "the change per doubling"),
                         _Target(b, True, "the elasticity (per 1 %)"),
                     ]
                     for p in self._x_percents():
                         what = f"the change for {value_text(p)} % more {self.reading.subject}"
                         found += [
-                            _Target(100 * ((1 + p / 100) ** b - 1), True, what),
+                            _Target(_growth(b * math.log1p(p / 100)), True, what),
                             _Target(p * b, True, what),
                         ]
         return found
@@ -762,6 +770,18 @@ class _Context:
             return Check(
                 "wrong", "direction", f"{symbol} = {number(b)} is {'negative' if b < 0 else 'positive'}."
             )
+        anchored = self._anchored_directions()
+        if anchored:
+            wrong = [(value, expected) for claim, expected, value in anchored if claim != expected]
+            if not wrong:
+                return Check("ok", "direction", "Each direction matches the model's comparison at its value.")
+            value, expected = wrong[0]
+            return Check(
+                "wrong",
+                "direction",
+                f"At {self.reading.where[0][0]} = {value_text(value)} the model's comparison goes the other way: "
+                f"{self._way(expected)} there.",
+            )
         claim = self._claimed_sign()
         if claim is None:
             return None
@@ -788,6 +808,63 @@ class _Context:
             return f"{reading.subject}'s slope {'rises' if sign > 0 else 'falls'} as {reading.other} grows"
         noun = self.words.noun(reading.subject).replace("**", "")
         return f"a higher {noun} goes with a {up} {self.words.compared.removeprefix('the ')}"
+
+    def _stated_signs(self) -> list[tuple[float, int]]:
+        """Where the reading's comparison depends on a value (interaction, curve): each stated value with the
+        sign of the comparison there, the coefficient's own place included."""
+        reading = self.reading
+        numeric = [(n, v) for n, v in reading.where[:1] if isinstance(v, float | int)]
+        if not numeric or not reading.comparisons:
+            return []
+        name = numeric[0][0]
+        signs = [(float(numeric[0][1]), 1 if reading.coefficient.estimate > 0 else -1)]
+        for comparison in reading.comparisons:
+            if isinstance(comparison, Change):
+                value, estimate = dict(comparison.held).get(name), comparison.difference.estimate
+            elif isinstance(comparison, Slope):
+                value, estimate = dict(comparison.at).get(name), comparison.slope.estimate
+            else:
+                continue
+            if isinstance(value, float | int) and estimate != 0:
+                signs.append((float(value), 1 if estimate > 0 else -1))
+        return signs
+
+    def _anchored_directions(self) -> list[tuple[int, int, float]]:
+        """Direction words in a clause that states a value where the comparison's sign differs from
+        elsewhere (``lower at 190, higher at 200``; ``at 190, Gentoo is lower``), as (claimed sign, the
+        model's sign there, value) each; a clause with a value and no direction word lends the value to
+        the next one."""
+        stated = self._stated_signs()
+        if len({sign for _, sign in stated}) < 2:
+            return []
+        signs = self._direction_signs()
+        flip = self._order()
+        text = self.sentence.text
+        cuts = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text) + 1]
+        found: list[tuple[int, int, float]] = []
+        lent: tuple[float, int] | None = None
+        for start, end in itertools.pairwise(cuts):
+            anchor = next(
+                (
+                    (float(t.value), s)
+                    for t in self.sentence.tokens
+                    if t.kind == "num" and t.value is not None and start <= t.start < end
+                    for v, s in stated
+                    if math.isclose(v, t.value)
+                ),
+                None,
+            )
+            claims = [claim for position, claim in signs if start <= position < end]
+            if not claims:
+                lent = anchor
+                continue
+            anchor = anchor or lent
+            lent = None
+            if anchor is not None:
+                # Words that cancel out (``one more point … lower``): the response's word comes last.
+                claim = (1 if sum(claims) > 0 else -1) if sum(claims) else claims[-1]
+                found.append((claim * flip, anchor[1], anchor[0]))
+        return found
 
     def _claimed_sign(self) -> int | None:
         """The sign the sentence claims: from its direction words, else from its number's sign."""
@@ -1419,6 +1496,7 @@ def _pair(words: _Words, reading: Reading, first: dict[str, Value], second: dict
     tiny = 1e-9 * max(1.0, float(np.abs(changed).max()))
     moved = [i for i, d in enumerate(changed) if abs(d) > tiny and coefs[i].name != "Intercept"]
     low, high, difference = difference_pair(a, b)
+    low = f"({low})" if low.startswith(MINUS) else low  # 5 − (−2), never 5 − −2
     varied = [n for n in first if first[n] != second[n]]
     what = listing([f"{n} ({value_text(first[n])} → {value_text(second[n])})" for n in varied])
     symbol = reading.symbol
