@@ -1033,6 +1033,8 @@ class _Explainer:
         """Indicator × numeric: how much steeper the level's slope is, or (no baseline) the level's slope."""
         name, group = part.variables[0], indicator.variable
         per = self._per_in_product(base.coefficient, part)
+        if not math.isfinite(per):  # a level's own curve term (``lesson:I(completed**2)``): no one slope
+            return self._term(base)
         reading = replace(base, subject=name, other=group, level=indicator.level, versus=indicator.baseline)
         if indicator.baseline is None:
             comparisons = (self.slope(name, **{group: indicator.level}),)

@@ -1560,8 +1560,10 @@ def _term_text(words: _Words, reading: Reading) -> str:
     if slopes:
         pieces.append(f"{slopes[0].variable}'s slope is {_slopes_at(words, slopes, slopes[0].variable)}")
     for change in changes[:3]:
+        held = f" at {words.case(change.held)}" if change.held else ""
         pieces.append(
-            f"*{value_text(change.end)}* vs *{value_text(change.start)}*: {words.difference(change.difference.estimate)}"
+            f"*{value_text(change.end)}* vs *{value_text(change.start)}*{held}: "
+            f"{words.difference(change.difference.estimate)}"
         )
     return (
         f"{_head(reading)} is one part of a term that changes along the data, so it has no meaning of its own; "
