@@ -36,6 +36,7 @@ ELASTICITY = ("grunfeld", "np.log(invest) ~ np.log(value)")
 LOG_SCORE = ("codecademy", "log(score) ~ completed + lesson")
 CURVE = ("codecademy", "score ~ completed + I(completed**2)")
 CELLS = ("codecademy", "score ~ lesson + completed - 1")
+SIMPLE = ("codecademy", "score ~ completed")
 # The gap between Gentoo and Adelie changes sign inside the data (lower at 190 mm, higher at 200 and 210).
 CROSSING = ("penguins", "body_mass_g ~ flipper_length_mm * species")
 
@@ -1457,5 +1458,24 @@ CASES: tuple[Case, ...] = (
         names="ok",
         where="wrong",
         baseline="ok",
+    ),
+    # --- "a negative slope" states the sign itself, whatever the x words around it --------------------------
+    _case(
+        SIMPLE,
+        "completed",
+        "completed's negative slope means more items go with lower scores.",
+        direction="wrong",
+        names="ok",
+        unit="warn",
+        number="warn",
+    ),
+    _case(
+        SIMPLE,
+        "completed",
+        "There is a positive relationship: more completed items go with higher quiz scores.",
+        direction="ok",
+        names="ok",
+        unit="warn",
+        number="warn",
     ),
 )

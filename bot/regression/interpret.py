@@ -32,6 +32,10 @@ from bot.regression.walkthrough import _reading_text, _Words, arithmetic
 
 #: The longest sentence the checker reads.
 MAX_SENTENCE = 1000
+#: Nouns whose sign a "negative" or "positive" before them states (``a negative slope``).
+_SIGN_NOUNS = frozenset(
+    ("slope", "slopes", "coefficient", "relationship", "association", "trend", "correlation", "link", "effect")
+)
 #: Where one clause of a sentence ends (a direction word is read with the values stated in its clause).
 _CLAUSE = re.compile(r";|, |\band\b|\bbut\b|\bwhile\b|\bwhereas\b")
 
@@ -894,6 +898,10 @@ class _Context:
                 continue
             if self.sentence.negated(token.start, 2):
                 sign = -sign
+            sign_of_slope = token.text in ("negative", "positive") and i + 1 < len(tokens)
+            if sign_of_slope and tokens[i + 1].text in _SIGN_NOUNS:  # "completed's negative slope"
+                found.append((token.start, sign))
+                continue
             if self._about_x(tokens, i):
                 x_sign *= sign
                 continue
