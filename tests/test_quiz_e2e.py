@@ -89,6 +89,9 @@ async def test_a_quiz_is_answered_privately_once_per_student_and_revealed_by_the
     refused = await emu.press(message, ids(message)["Results"]["custom_id"], user=emu.user("ann"))
     await refused.wait_done()
     assert refused.original.ephemeral and "Only instructors can see the results" in refused.original.content
+    not_yours = await emu.press(message, ids(message)["Reveal"]["custom_id"], user=emu.user("ben"))
+    await not_yours.wait_done()
+    assert "Only instructors can reveal the answer" in not_yours.original.content
 
     results = await press(emu, message, "Results", "instructor")
     tally = results.original.embeds[0]["description"]

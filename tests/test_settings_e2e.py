@@ -1,5 +1,6 @@
 """End to end: ``/settings`` chooses light or dark figures for a user, instructors set a server's default,
-and every figure the bot draws for that user follows it (walkthrough pages, page turns, /describe, /plot)."""
+and every figure the bot draws for that user follows it (walkthrough pages, page turns, /describe, /plot,
+/compare)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,15 @@ async def test_a_users_theme_and_the_servers_default(live):
     )
     assert "Saved" in await said(emu, "bob", theme="light")
     assert theme_of(await figure(emu, "bob", "describe", dataset="penguins")) == "light"
+    compared = await figure(
+        emu,
+        "alice",
+        "compare",
+        dataset="codecademy",
+        formula="score ~ completed",
+        other="score ~ lesson + completed",
+    )
+    assert theme_of(compared) == "dark"
     assert "drawn **dark** (this server's default)" in await said(emu, "bob", theme="default")
     assert emu.violations == []
 
