@@ -1,4 +1,4 @@
-"""The bot's persistent state in SQLite (through aiosqlite), with a schema version and migrations.
+"""The bot's persistent state, in SQLite (the default) or PostgreSQL, through SQLAlchemy Core (async).
 
 - ``pages``: what each paged message shows, so buttons keep working after a restart;
 - ``datasets`` and ``pending_uploads``: each server's own CSV datasets, with their typed columns and
@@ -8,9 +8,18 @@
 - ``quizzes``, ``quiz_answers`` and ``reading_checks``: posted quiz questions, each student's one answer,
   and the lines of their interpretation checks, which ``/progress`` counts.
 
-The database runs in WAL mode; every write that spans several statements is one transaction, so a crash
-at any moment leaves the state before it or after it, never half of it. One connection serves every
-coroutine, one at a time (see ``Store``), so concurrent presses never interleave inside a transaction.
+``Store(path)`` keeps a SQLite file (aiosqlite) in WAL mode, its schema version in ``PRAGMA user_version``;
+one connection serves every coroutine, one at a time, each transaction begun with ``BEGIN IMMEDIATE``.
+``Store("postgresql://user@host:port/db")`` uses a PostgreSQL server (asyncpg) through a connection pool,
+its schema version in the table ``schema_version``; several processes may share it. Every query is
+written once, from the tables below (``metadata``), and every operation is one transaction, so a crash at
+any moment leaves the state before it or after it, never half of it. Read-then-write operations are
+atomic on both: on PostgreSQL they lock the row they depend on (an office-hours session, a quiz) first.
+
+Migrations run at start. ``MIGRATIONS`` are SQLite's history, version by version; a new PostgreSQL
+database is made at the latest version from ``metadata`` (which a test checks against the migrated SQLite
+schema). The migrations after version 5 run on both backends, so they are written in SQL that both
+accept; on PostgreSQL they run under an advisory lock, so processes starting together migrate once.
 """
 
 from __future__ import annotations
@@ -20,12 +29,42 @@ import hashlib
 import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Executable,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Row,
+    Table,
+    Text,
+    and_,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.regression.questions import Question as QuizQuestion
 
@@ -152,6 +191,135 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+# The schema SQLite's migrations arrive at, as tables every query is written from (and a new PostgreSQL
+# database is made from). Discord ids are 64-bit; times are seconds since the epoch.
+metadata = MetaData()
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("dataset", Text, nullable=False),
+    Column("formula", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("guild_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("uploaded_by", BigInteger, nullable=False),
+    Column("uploaded_at", Float, nullable=False),
+    Column("schema", Text, nullable=False),
+    Column("typed", LargeBinary, nullable=False),
+    Column("csv", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("guild_id", "name"),
+)
+pending_uploads = Table(
+    "pending_uploads",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("csv", LargeBinary, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("typed", LargeBinary, nullable=False),
+    Column("schema", Text, nullable=False),
+)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guild_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("opened_by", BigInteger, nullable=False),
+    Column("opened_at", Float, nullable=False),
+    Column("closed_at", Float),
+)
+_still_open = sessions.c.closed_at.is_(None)
+Index(
+    "one_open_session",
+    sessions.c.channel_id,
+    unique=True,
+    sqlite_where=_still_open,
+    postgresql_where=_still_open,
+)
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("asker_id", BigInteger, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("asked_at", Float, nullable=False),
+    Column("status", Text, nullable=False, server_default="waiting"),
+    Column("called_at", Float),
+    Column("closed_at", Float),
+    CheckConstraint("status IN ('waiting', 'called', 'answered', 'skipped')"),
+)
+Index("questions_by_session", questions.c.session_id, questions.c.status, questions.c.id)
+settings = Table(
+    "settings",
+    metadata,
+    Column("scope", Text, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("scope", "id", "key"),
+    CheckConstraint("scope IN ('user', 'guild')"),
+)
+quizzes = Table(
+    "quizzes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guild_id", BigInteger),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("posted_by", BigInteger, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("posted_at", Float, nullable=False),
+    Column("revealed_at", Float),
+)
+quiz_answers = Table(
+    "quiz_answers",
+    metadata,
+    Column("quiz_id", Integer, ForeignKey("quizzes.id"), nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("choice", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("misconception", Text),
+    Column("answered_at", Float, nullable=False),
+    PrimaryKeyConstraint("quiz_id", "user_id"),
+)
+Index("quiz_answers_by_user", quiz_answers.c.user_id, quiz_answers.c.answered_at)
+reading_checks = Table(
+    "reading_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("misconception", Text, nullable=False),
+    Column("passed", Integer, nullable=False),
+    Column("checked_at", Float, nullable=False),
+)
+Index("reading_checks_by_user", reading_checks.c.user_id, reading_checks.c.misconception)
+
+# PostgreSQL's schema version: one row, written in the transaction that migrates.
+_versions = MetaData()
+schema_version = Table("schema_version", _versions, Column("version", Integer, nullable=False))
+# The advisory lock that migrations take, so processes that start together migrate one after the other.
+MIGRATION_LOCK = (
+    int.from_bytes(hashlib.sha256(b"regression-office-hours migrations").digest()[:8], "big") >> 1
+)
+
+
 @dataclass(frozen=True)
 class PagedContent:
     """What a paged message shows: a walkthrough (``kind="wt"``) or a dataset description (``"ds"``)."""
@@ -255,110 +423,156 @@ class Miss:
     choice: int
 
 
-def _put_dataset(dataset: StoredDataset) -> list[tuple[str, Sequence[Any]]]:
-    """The statements that store ``dataset`` in place of any with its name in its server."""
-    return [
-        ("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (dataset.guild_id, dataset.name)),
-        (
-            "INSERT INTO datasets (guild_id, name, description, filename, csv, version, uploaded_by, uploaded_at, "
-            "typed, schema) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                dataset.guild_id,
-                dataset.name,
-                dataset.description,
-                dataset.filename,
-                dataset.csv,
-                dataset.version,
-                dataset.uploaded_by,
-                dataset.uploaded_at,
-                dataset.typed,
-                dataset.schema,
-            ),
-        ),
-    ]
+def _sqlite_connected(connection: Any, _record: Any) -> None:
+    """A new SQLite connection: write-ahead log, full sync, foreign keys."""
+    cursor = connection.cursor()
+    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"):
+        cursor.execute(pragma)
+    cursor.close()
 
 
-async def _fetch(db: aiosqlite.Connection, sql: str, args: Sequence[Any] = ()) -> list[Any]:
-    """All rows of a query on ``db`` (the caller holds the store's lock)."""
-    return list(await (await db.execute(sql, args)).fetchall())
+def _begin_immediate(connection: Connection) -> None:
+    """Begin each SQLite transaction as a writer, so what it reads stays true until it commits."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-class Store:
-    """An open SQLite database with the bot's tables.
+async def _migrate(connection: AsyncConnection, version: int) -> None:
+    """Run the migrations after ``version`` (the caller records the new version in the same transaction)."""
+    for statements in MIGRATIONS[version:]:
+        for statement in statements:
+            await connection.exec_driver_sql(statement)
 
-    The one aiosqlite connection is shared by every coroutine, so it is used by one at a time: ``_scalar``,
-    ``_rows`` and ``_execute`` take the lock for one statement, ``_transaction`` and ``_atomic`` hold it for
-    a whole transaction, so no statement from elsewhere lands inside one (and is rolled back with it).
-    Everything that reads and then writes runs inside ``_atomic`` on the connection it yields; the lock is
-    not reentrant, so code inside ``_atomic`` never calls the locking helpers.
+
+class _SQLite:
+    """A SQLite file through one connection, which coroutines take turns with.
+
+    ``atomic`` holds the lock for a whole transaction, so no statement from elsewhere lands inside one (and
+    is rolled back with it); code inside it never takes the lock again (it is not reentrant).
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
+    insert = staticmethod(sqlite.insert)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._engine: AsyncEngine | None = None
+        self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
-        """Open (creating the file and folder on first start) and migrate to the latest schema."""
+        """Open (creating the file and folder on first start) and migrate, in one transaction."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=FULL")
-        await self._db.execute("PRAGMA foreign_keys=ON")
-        version = await self._scalar("PRAGMA user_version")
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self._transaction(
-                [*((s, ()) for s in statements), (f"PRAGMA user_version = {number:d}", ())]
-            )
+        engine = create_async_engine(
+            URL.create("sqlite+aiosqlite", database=str(self.path)),
+            poolclass=NullPool,
+            connect_args={"isolation_level": None},  # SQLAlchemy's begin event emits BEGIN instead
+        )
+        event.listen(engine.sync_engine, "connect", _sqlite_connected)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        self._engine = engine
+        self._connection = await engine.connect()
+        async with self.atomic() as connection:
+            version = (await connection.exec_driver_sql("PRAGMA user_version")).scalar_one()
+            if version < len(MIGRATIONS):
+                await _migrate(connection, version)
+                await connection.exec_driver_sql(f"PRAGMA user_version = {len(MIGRATIONS):d}")
 
-    @property
-    def db(self) -> aiosqlite.Connection:
-        """The open connection."""
-        if self._db is None:
-            raise RuntimeError("the store is not open")
-        return self._db
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[AsyncConnection]:
+        """The connection, alone, inside one transaction: committed after the block, rolled back on error."""
+        async with self._lock:
+            if self._connection is None:
+                raise RuntimeError("the store is not open")
+            async with self._connection.begin():
+                yield self._connection
 
     async def close(self) -> None:
         """Close the connection (after the transaction in progress, if any)."""
         async with self._lock:
-            if self._db is not None:
-                await self._db.close()
-                self._db = None
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
+            if self._engine is not None:
+                await self._engine.dispose()
+                self._engine = None
 
-    async def _scalar(self, sql: str, args: Sequence[Any] = ()) -> Any:
-        """The first column of the first row, or None."""
-        rows = await self._rows(sql, args)
-        return rows[0][0] if rows else None
 
-    async def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
-        """All rows of a query."""
-        async with self._lock:
-            return await _fetch(self.db, sql, args)
+class _PostgreSQL:
+    """A PostgreSQL database through a pool of connections, one per transaction in progress."""
 
-    async def _execute(self, sql: str, args: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """Run one statement on its own (``rowcount`` and ``lastrowid`` are on the cursor)."""
-        async with self._lock:
-            return await self.db.execute(sql, args)
+    insert = staticmethod(postgresql.insert)
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url).set(drivername="postgresql+asyncpg")
+        self._engine: AsyncEngine | None = None
+
+    async def open(self) -> None:
+        """Connect and migrate, in one transaction under the migration lock."""
+        self._engine = create_async_engine(self.url, pool_pre_ping=True)
+        async with self.atomic() as connection:
+            await connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
+            await connection.run_sync(_versions.create_all)
+            version = (await connection.execute(select(schema_version.c.version))).scalar()
+            if version is None:
+                await connection.run_sync(metadata.create_all)
+                await connection.execute(insert(schema_version).values(version=len(MIGRATIONS)))
+            elif version < len(MIGRATIONS):
+                await _migrate(connection, version)
+                await connection.execute(update(schema_version).values(version=len(MIGRATIONS)))
 
     @asynccontextmanager
-    async def _atomic(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Hold the connection alone for the block and make what it does one transaction: all or none."""
-        async with self._lock:
-            db = self.db
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-                await db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    await db.execute("ROLLBACK")
-                raise
+    async def atomic(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection inside one transaction: committed after the block, rolled back on error."""
+        if self._engine is None:
+            raise RuntimeError("the store is not open")
+        async with self._engine.begin() as connection:
+            yield connection
 
-    async def _transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
-        """Run ``statements`` as one transaction: all of them or none."""
-        async with self._atomic() as db:
-            for sql, args in statements:
-                await db.execute(sql, args)
+    async def close(self) -> None:
+        """Close the pool's connections."""
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+
+class Store:
+    """The bot's tables in SQLite (``database`` is a file path) or PostgreSQL (a ``postgresql://`` URL).
+
+    Every method is one transaction (``_atomic``). Methods that read and then write do both on the
+    connection it yields, after locking, on PostgreSQL, the row whose state they depend on (SQLite
+    ignores ``FOR UPDATE``: there the transaction holds the database's write lock from its start).
+    """
+
+    def __init__(self, database: str | Path) -> None:
+        location = str(database)
+        self._backend: _SQLite | _PostgreSQL = (
+            _PostgreSQL(location) if location.startswith("postgresql://") else _SQLite(Path(database))
+        )
+
+    async def open(self) -> None:
+        """Connect (creating a SQLite file and its folder on first start) and migrate to the latest schema."""
+        await self._backend.open()
+
+    async def close(self) -> None:
+        """Close the connections (after the transaction in progress, if any)."""
+        await self._backend.close()
+
+    def _atomic(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection inside one transaction: all of the block's statements or none."""
+        return self._backend.atomic()
+
+    def _insert(self, table: Table) -> sqlite.Insert | postgresql.Insert:
+        """An INSERT in this backend's dialect, for ``on_conflict_do_nothing`` and ``on_conflict_do_update``."""
+        return self._backend.insert(table)
+
+    async def _rows(self, statement: Executable) -> Sequence[Row[Any]]:
+        """All rows of one query."""
+        async with self._atomic() as connection:
+            return (await connection.execute(statement)).all()
+
+    async def _changed(self, statement: Executable) -> int:
+        """How many rows one statement changed."""
+        async with self._atomic() as connection:
+            return (await connection.execute(statement)).rowcount
 
     # Paged messages.
 
@@ -366,15 +580,24 @@ class Store:
         """Store what a paged message shows and return its key (the same content gives the same key)."""
         digest = hashlib.sha256(f"{content.kind}\0{content.dataset}\0{content.formula}".encode()).hexdigest()
         key = digest[:16]
-        await self._execute(
-            "INSERT OR IGNORE INTO pages (key, kind, dataset, formula, created_at) VALUES (?, ?, ?, ?, ?)",
-            (key, content.kind, content.dataset, content.formula, time.time()),
+        await self._changed(
+            self._insert(pages)
+            .values(
+                key=key,
+                kind=content.kind,
+                dataset=content.dataset,
+                formula=content.formula,
+                created_at=time.time(),
+            )
+            .on_conflict_do_nothing()
         )
         return key
 
     async def recall(self, key: str) -> PagedContent | None:
         """What the message with ``key`` shows, or None if the key is unknown."""
-        rows = await self._rows("SELECT kind, dataset, formula FROM pages WHERE key = ?", (key,))
+        rows = await self._rows(
+            select(pages.c.kind, pages.c.dataset, pages.c.formula).where(pages.c.key == key)
+        )
         return PagedContent(*rows[0]) if rows else None
 
     # Settings.
@@ -382,38 +605,73 @@ class Store:
     async def set_setting(self, scope: str, owner: int, key: str, value: str | None) -> None:
         """Set a user's (``scope="user"``) or a server's (``"guild"``) ``key`` to ``value``; None removes it."""
         if value is None:
-            await self._execute(
-                "DELETE FROM settings WHERE scope = ? AND id = ? AND key = ?", (scope, owner, key)
+            await self._changed(
+                delete(settings).where(
+                    settings.c.scope == scope, settings.c.id == owner, settings.c.key == key
+                )
             )
-        else:
-            await self._execute(
-                "INSERT INTO settings (scope, id, key, value) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (scope, id, key) DO UPDATE SET value = excluded.value",
-                (scope, owner, key, value),
+            return
+        upsert = self._insert(settings).values(scope=scope, id=owner, key=key, value=value)
+        await self._changed(
+            upsert.on_conflict_do_update(
+                index_elements=[settings.c.scope, settings.c.id, settings.c.key],
+                set_={"value": upsert.excluded.value},
             )
+        )
 
     async def settings_for(
         self, user_id: int, guild_id: int | None, key: str
     ) -> tuple[str | None, str | None]:
         """``key`` as the user set it and as their server's default (None where not set), in one read."""
         rows = await self._rows(
-            "SELECT scope, value FROM settings WHERE key = ? AND "
-            "((scope = 'user' AND id = ?) OR (scope = 'guild' AND id = ?))",
-            (key, user_id, guild_id if guild_id is not None else -1),
+            select(settings.c.scope, settings.c.value).where(
+                settings.c.key == key,
+                or_(
+                    and_(settings.c.scope == "user", settings.c.id == user_id),
+                    and_(
+                        settings.c.scope == "guild",
+                        settings.c.id == (guild_id if guild_id is not None else -1),
+                    ),
+                ),
+            )
         )
-        found = dict(rows)
+        found = {scope: value for scope, value in rows}
         return found.get("user"), found.get("guild")
 
     # Uploaded datasets.
 
+    def _put_dataset(self, dataset: StoredDataset) -> Executable:
+        """The statement that stores ``dataset`` in place of any with its name in its server."""
+        upsert = self._insert(datasets).values(
+            guild_id=dataset.guild_id,
+            name=dataset.name,
+            description=dataset.description,
+            filename=dataset.filename,
+            csv=dataset.csv,
+            version=dataset.version,
+            uploaded_by=dataset.uploaded_by,
+            uploaded_at=dataset.uploaded_at,
+            typed=dataset.typed,
+            schema=dataset.schema,
+        )
+        kept = {"guild_id", "name"}
+        return upsert.on_conflict_do_update(
+            index_elements=[datasets.c.guild_id, datasets.c.name],
+            set_={
+                column.name: upsert.excluded[column.name] for column in datasets.c if column.name not in kept
+            },
+        )
+
     async def save_dataset(self, dataset: StoredDataset) -> None:
         """Store (or replace) a server's dataset in one transaction."""
-        await self._transaction(_put_dataset(dataset))
+        await self._changed(self._put_dataset(dataset))
 
     async def delete_dataset(self, guild_id: int, name: str) -> bool:
         """Remove a server's dataset; False if it did not exist."""
-        cursor = await self._execute("DELETE FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name))
-        return cursor.rowcount > 0
+        removed = await self._changed(
+            delete(datasets).where(datasets.c.guild_id == guild_id, datasets.c.name == name)
+        )
+        return removed > 0
 
     async def datasets(self, guild_id: int | None = None) -> list[StoredDataset]:
         """Every stored dataset (of one server, if given), oldest first, with its schema: what the bot keeps.
@@ -421,50 +679,65 @@ class Store:
         The typed columns stay in the database (workers read them); the CSV bytes come only with an upload
         stored before typed storage, which has no schema yet (``add_typed`` gives it one).
         """
-        sql = (
-            "SELECT guild_id, name, description, filename, CASE WHEN schema = '' THEN csv ELSE x'' END, "
-            "version, uploaded_by, uploaded_at, x'', schema FROM datasets"
-        )
-        args: tuple[Any, ...] = ()
+        c = datasets.c
+        query = select(
+            c.guild_id,
+            c.name,
+            c.description,
+            c.filename,
+            case((c["schema"] == "", c.csv), else_=literal(b"", LargeBinary)),
+            c.version,
+            c.uploaded_by,
+            c.uploaded_at,
+            c["schema"],
+        ).order_by(c.uploaded_at)
         if guild_id is not None:
-            sql += " WHERE guild_id = ?"
-            args = (guild_id,)
-        return [StoredDataset(*row) for row in await self._rows(sql + " ORDER BY uploaded_at", args)]
+            query = query.where(c.guild_id == guild_id)
+        return [StoredDataset(*row[:8], typed=b"", schema=row[8]) for row in await self._rows(query)]
 
     async def add_typed(self, guild_id: int, name: str, version: str, typed: bytes, schema: str) -> None:
         """Give an upload stored before typed storage its typed columns and schema (if it is still there)."""
-        await self._execute(
-            "UPDATE datasets SET typed = ?, schema = ? WHERE guild_id = ? AND name = ? AND version = ?",
-            (typed, schema, guild_id, name, version),
+        c = datasets.c
+        await self._changed(
+            update(datasets)
+            .where(c.guild_id == guild_id, c.name == name, c.version == version)
+            .values(typed=typed, schema=schema)
         )
 
     async def stash_upload(self, dataset: StoredDataset) -> str:
         """Keep an upload that waits for the uploader's confirmation; returns its key."""
         key = secrets.token_hex(8)
-        await self._execute(
-            "INSERT INTO pending_uploads (key, guild_id, name, description, filename, csv, user_id, created_at, "
-            "typed, schema) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                dataset.guild_id,
-                dataset.name,
-                dataset.description,
-                dataset.filename,
-                dataset.csv,
-                dataset.uploaded_by,
-                time.time(),
-                dataset.typed,
-                dataset.schema,
-            ),
+        await self._changed(
+            insert(pending_uploads).values(
+                key=key,
+                guild_id=dataset.guild_id,
+                name=dataset.name,
+                description=dataset.description,
+                filename=dataset.filename,
+                csv=dataset.csv,
+                user_id=dataset.uploaded_by,
+                created_at=time.time(),
+                typed=dataset.typed,
+                schema=dataset.schema,
+            )
         )
         return key
 
     async def pending_upload(self, key: str) -> StoredDataset | None:
         """The upload waiting for confirmation under ``key``, or None."""
+        c = pending_uploads.c
         rows = await self._rows(
-            "SELECT guild_id, name, description, filename, csv, user_id, created_at, typed, schema "
-            "FROM pending_uploads WHERE key = ?",
-            (key,),
+            select(
+                c.guild_id,
+                c.name,
+                c.description,
+                c.filename,
+                c.csv,
+                c.user_id,
+                c.created_at,
+                c.typed,
+                c["schema"],
+            ).where(c.key == key)
         )
         if not rows:
             return None
@@ -475,114 +748,125 @@ class Store:
 
     async def discard_upload(self, key: str) -> bool:
         """Forget a waiting upload (cancelled); False if it was no longer waiting."""
-        cursor = await self._execute("DELETE FROM pending_uploads WHERE key = ?", (key,))
-        return cursor.rowcount > 0
+        return await self._changed(delete(pending_uploads).where(pending_uploads.c.key == key)) > 0
 
     async def replace_with_upload(self, key: str, dataset: StoredDataset) -> None:
         """Store ``dataset`` and forget the waiting upload ``key``, in one transaction; raises
         ``UploadNotWaiting`` and stores nothing when ``key`` no longer waits (it was answered already)."""
-        async with self._atomic() as db:
-            if (await db.execute("DELETE FROM pending_uploads WHERE key = ?", (key,))).rowcount == 0:
+        async with self._atomic() as connection:
+            taken = await connection.execute(delete(pending_uploads).where(pending_uploads.c.key == key))
+            if taken.rowcount == 0:
                 raise UploadNotWaiting(key)
-            for sql, args in _put_dataset(dataset):
-                await db.execute(sql, args)
+            await connection.execute(self._put_dataset(dataset))
 
     # Office hours.
 
     async def open_session(self, guild_id: int, channel_id: int, topic: str, user_id: int) -> Session | None:
         """Open a session in a channel; None if one is already open there."""
         try:
-            async with self._atomic() as db:
-                cursor = await db.execute(
-                    "INSERT INTO sessions (guild_id, channel_id, topic, opened_by, opened_at) VALUES (?, ?, ?, ?, ?)",
-                    (guild_id, channel_id, topic, user_id, time.time()),
+            rows = await self._rows(
+                insert(sessions)
+                .values(
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    topic=topic,
+                    opened_by=user_id,
+                    opened_at=time.time(),
                 )
-                rows = await _fetch(db, "SELECT * FROM sessions WHERE id = ?", (cursor.lastrowid,))
-        except aiosqlite.IntegrityError:
+                .returning(*sessions.c)
+            )
+        except IntegrityError:
             return None
         return Session(*rows[0])
 
     async def session(self, session_id: int) -> Session | None:
         """A session by id."""
-        rows = await self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        rows = await self._rows(select(sessions).where(sessions.c.id == session_id))
         return Session(*rows[0]) if rows else None
 
     async def open_session_in(self, channel_id: int) -> Session | None:
         """The open session in a channel, if any."""
-        rows = await self._rows(
-            "SELECT * FROM sessions WHERE channel_id = ? AND closed_at IS NULL", (channel_id,)
-        )
+        rows = await self._rows(select(sessions).where(sessions.c.channel_id == channel_id, _still_open))
         return Session(*rows[0]) if rows else None
 
     async def close_session(self, session_id: int) -> None:
         """Close a session (questions still waiting stay as they are, for the summary)."""
-        await self._execute("UPDATE sessions SET closed_at = ? WHERE id = ?", (time.time(), session_id))
+        await self._changed(update(sessions).where(sessions.c.id == session_id).values(closed_at=time.time()))
 
     async def ask(self, session_id: int, asker_id: int, question: str) -> int:
         """Queue a question; returns the asker's position among those waiting (1 = next)."""
-        async with self._atomic() as db:
-            await db.execute(
-                "INSERT INTO questions (session_id, asker_id, question, asked_at) VALUES (?, ?, ?, ?)",
-                (session_id, asker_id, question, time.time()),
+        async with self._atomic() as connection:
+            await _lock_session(connection, session_id)
+            await connection.execute(
+                insert(questions).values(
+                    session_id=session_id, asker_id=asker_id, question=question, asked_at=time.time()
+                )
             )
-            rows = await _fetch(
-                db,
-                "SELECT COUNT(*) FROM questions WHERE session_id = ? AND status = 'waiting'",
-                (session_id,),
+            waiting = await connection.execute(
+                select(func.count()).where(
+                    questions.c.session_id == session_id, questions.c.status == "waiting"
+                )
             )
-        return int(rows[0][0])
+            return int(waiting.scalar_one())
 
     async def questions(self, session_id: int) -> list[Question]:
         """Every question of a session, in the order asked."""
-        return [
-            Question(*row)
-            for row in await self._rows(
-                "SELECT * FROM questions WHERE session_id = ? ORDER BY id", (session_id,)
-            )
-        ]
+        rows = await self._rows(
+            select(questions).where(questions.c.session_id == session_id).order_by(questions.c.id)
+        )
+        return [Question(*row) for row in rows]
 
     async def call_next(self, session_id: int) -> Question | None:
         """Mark the question being answered as answered and call the next waiting one (None if none).
 
-        One transaction, so presses at the same moment call different questions, each exactly once.
+        One transaction with the session locked, so presses at the same moment, in one process or several,
+        call different questions, each exactly once.
         """
         now = time.time()
-        async with self._atomic() as db:
-            await db.execute(
-                "UPDATE questions SET status = 'answered', closed_at = ? WHERE session_id = ? AND status = 'called'",
-                (now, session_id),
+        q = questions.c
+        async with self._atomic() as connection:
+            await _lock_session(connection, session_id)
+            await connection.execute(
+                update(questions)
+                .where(q.session_id == session_id, q.status == "called")
+                .values(status="answered", closed_at=now)
             )
-            waiting = await _fetch(
-                db,
-                "SELECT id FROM questions WHERE session_id = ? AND status = 'waiting' ORDER BY id LIMIT 1",
-                (session_id,),
+            waiting = await connection.execute(
+                select(q.id).where(q.session_id == session_id, q.status == "waiting").order_by(q.id).limit(1)
             )
-            if not waiting:
+            next_id = waiting.scalar()
+            if next_id is None:
                 return None
-            await db.execute(
-                "UPDATE questions SET status = 'called', called_at = ? WHERE id = ?", (now, waiting[0][0])
+            called = await connection.execute(
+                update(questions)
+                .where(q.id == next_id)
+                .values(status="called", called_at=now)
+                .returning(*questions.c)
             )
-            rows = await _fetch(db, "SELECT * FROM questions WHERE id = ?", (waiting[0][0],))
-        return Question(*rows[0])
+            return Question(*called.one())
 
     async def close_current(self, session_id: int, status: str) -> Question | None:
         """Mark the called question (or, with none called, the next waiting one) answered or skipped, in one
         transaction; returns it as it was before (None if there was none)."""
         now = time.time()
-        async with self._atomic() as db:
-            rows = await _fetch(
-                db,
-                "SELECT * FROM questions WHERE session_id = ? AND status IN ('called', 'waiting') "
-                "ORDER BY status = 'waiting', id LIMIT 1",
-                (session_id,),
+        q = questions.c
+        async with self._atomic() as connection:
+            await _lock_session(connection, session_id)
+            current = await connection.execute(
+                select(questions)
+                .where(q.session_id == session_id, q.status.in_(("called", "waiting")))
+                .order_by(q.status == "waiting", q.id)
+                .limit(1)
             )
-            if not rows:
+            row = current.first()
+            if row is None:
                 return None
-            await db.execute(
-                "UPDATE questions SET status = ?, closed_at = ?, called_at = COALESCE(called_at, ?) WHERE id = ?",
-                (status, now, now, rows[0][0]),
+            await connection.execute(
+                update(questions)
+                .where(q.id == row.id)
+                .values(status=status, closed_at=now, called_at=func.coalesce(q.called_at, now))
             )
-        return Question(*rows[0])
+            return Question(*row)
 
     # Quizzes and progress.
 
@@ -590,19 +874,27 @@ class Store:
         self, guild_id: int | None, channel_id: int, user_id: int, question: QuizQuestion
     ) -> int:
         """Keep a posted quiz question; returns its id (in the answer buttons' custom_ids)."""
-        cursor = await self._execute(
-            "INSERT INTO quizzes (guild_id, channel_id, posted_by, topic, question, posted_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (guild_id, channel_id, user_id, question.topic, question.to_json(), time.time()),
+        rows = await self._rows(
+            insert(quizzes)
+            .values(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                posted_by=user_id,
+                topic=question.topic,
+                question=question.to_json(),
+                posted_at=time.time(),
+            )
+            .returning(quizzes.c.id)
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        return int(rows[0][0])
 
     async def quiz(self, quiz_id: int) -> Quiz | None:
         """The quiz with this id, or None."""
+        c = quizzes.c
         rows = await self._rows(
-            "SELECT id, guild_id, channel_id, posted_by, question, revealed_at FROM quizzes WHERE id = ?",
-            (quiz_id,),
+            select(c.id, c.guild_id, c.channel_id, c.posted_by, c.question, c.revealed_at).where(
+                c.id == quiz_id
+            )
         )
         if not rows:
             return None
@@ -612,69 +904,95 @@ class Store:
         )
 
     async def answer_quiz(self, quiz_id: int, user_id: int, choice: int) -> Answered:
-        """Record ``user_id``'s answer unless they answered before or the answer is out (one transaction, so
-        two presses at once record one answer)."""
-        async with self._atomic() as db:
-            earlier = await _fetch(
-                db, "SELECT choice FROM quiz_answers WHERE quiz_id = ? AND user_id = ?", (quiz_id, user_id)
+        """Record ``user_id``'s answer unless they answered before or the answer is out (one transaction, with
+        the quiz locked against a reveal, so two presses at once, anywhere, record one answer)."""
+        a = quiz_answers.c
+        async with self._atomic() as connection:
+            quiz = await connection.execute(
+                select(quizzes.c.question, quizzes.c.revealed_at)
+                .where(quizzes.c.id == quiz_id)
+                .with_for_update(read=True)
             )
-            if earlier:
-                return Answered(int(earlier[0][0]), first=False, counted=True)
-            rows = await _fetch(db, "SELECT question, revealed_at FROM quizzes WHERE id = ?", (quiz_id,))
-            question, revealed_at = rows[0]
-            if revealed_at is not None:
-                return Answered(choice, first=True, counted=False)
-            option = QuizQuestion.from_json(question).options[choice]
-            await db.execute(
-                "INSERT INTO quiz_answers (quiz_id, user_id, choice, correct, misconception, answered_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (quiz_id, user_id, choice, int(option.correct), option.misconception, time.time()),
+            question, revealed_at = quiz.one()
+            if revealed_at is None:
+                option = QuizQuestion.from_json(question).options[choice]
+                recorded = await connection.execute(
+                    self._insert(quiz_answers)
+                    .values(
+                        quiz_id=quiz_id,
+                        user_id=user_id,
+                        choice=choice,
+                        correct=int(option.correct),
+                        misconception=option.misconception,
+                        answered_at=time.time(),
+                    )
+                    .on_conflict_do_nothing()
+                    .returning(a.choice)
+                )
+                if recorded.first() is not None:
+                    return Answered(choice, first=True, counted=True)
+            earlier = await connection.execute(
+                select(a.choice).where(a.quiz_id == quiz_id, a.user_id == user_id)
             )
-        return Answered(choice, first=True, counted=True)
+            first_choice = earlier.scalar()
+        if first_choice is None:
+            return Answered(choice, first=True, counted=False)
+        return Answered(int(first_choice), first=False, counted=True)
 
     async def quiz_counts(self, quiz_id: int, options: int) -> list[int]:
         """How many students chose each option."""
+        a = quiz_answers.c
         counts = [0] * options
         for choice, count in await self._rows(
-            "SELECT choice, COUNT(*) FROM quiz_answers WHERE quiz_id = ? GROUP BY choice", (quiz_id,)
+            select(a.choice, func.count()).where(a.quiz_id == quiz_id).group_by(a.choice)
         ):
             counts[int(choice)] = int(count)
         return counts
 
     async def reveal_quiz(self, quiz_id: int) -> bool:
         """Mark the quiz's answer revealed; False if it already was."""
-        cursor = await self._execute(
-            "UPDATE quizzes SET revealed_at = ? WHERE id = ? AND revealed_at IS NULL", (time.time(), quiz_id)
+        c = quizzes.c
+        revealed = await self._changed(
+            update(quizzes).where(c.id == quiz_id, c.revealed_at.is_(None)).values(revealed_at=time.time())
         )
-        return cursor.rowcount == 1
+        return revealed == 1
 
     async def record_checks(self, user_id: int, outcomes: Sequence[tuple[str, bool]]) -> None:
         """Count an interpretation check's lines: (misconception, passed) each."""
+        if not outcomes:
+            return
         now = time.time()
-        await self._transaction(
-            [
-                (
-                    "INSERT INTO reading_checks (user_id, misconception, passed, checked_at) VALUES (?, ?, ?, ?)",
-                    (user_id, misconception, int(passed), now),
-                )
-                for misconception, passed in outcomes
-            ]
-        )
+        async with self._atomic() as connection:
+            await connection.execute(
+                insert(reading_checks),
+                [
+                    {
+                        "user_id": user_id,
+                        "misconception": misconception,
+                        "passed": int(passed),
+                        "checked_at": now,
+                    }
+                    for misconception, passed in outcomes
+                ],
+            )
 
     async def progress(self, user_id: int) -> list[Progress]:
         """Per misconception the student met, their quiz answers and check lines (no order)."""
-        quizzes = await self._rows(
-            "SELECT q.topic, SUM(a.correct), COUNT(*) FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id "
-            "WHERE a.user_id = ? GROUP BY q.topic",
-            (user_id,),
-        )
-        checks = await self._rows(
-            "SELECT misconception, SUM(passed), COUNT(*) FROM reading_checks WHERE user_id = ? "
-            "GROUP BY misconception",
-            (user_id,),
-        )
+        a, r = quiz_answers.c, reading_checks.c
+        async with self._atomic() as connection:
+            quizzes_answered = await connection.execute(
+                select(quizzes.c.topic, func.sum(a.correct), func.count())
+                .join_from(quiz_answers, quizzes, quizzes.c.id == a.quiz_id)
+                .where(a.user_id == user_id)
+                .group_by(quizzes.c.topic)
+            )
+            checks = await connection.execute(
+                select(r.misconception, func.sum(r.passed), func.count())
+                .where(r.user_id == user_id)
+                .group_by(r.misconception)
+            )
         counts: dict[str, list[int]] = {}
-        for topic, right, total in quizzes:
+        for topic, right, total in quizzes_answered:
             counts.setdefault(topic, [0, 0, 0, 0])[:2] = [int(right), int(total)]
         for misconception, passed, total in checks:
             counts.setdefault(misconception, [0, 0, 0, 0])[2:] = [int(passed), int(total)]
@@ -682,11 +1000,18 @@ class Store:
 
     async def misses(self, user_id: int) -> list[Miss]:
         """The quiz questions ``user_id`` answered wrong, most recent first."""
+        a = quiz_answers.c
         rows = await self._rows(
-            "SELECT q.id, q.question, a.choice FROM quiz_answers a JOIN quizzes q ON q.id = a.quiz_id "
-            "WHERE a.user_id = ? AND a.correct = 0 ORDER BY a.answered_at DESC, q.id DESC",
-            (user_id,),
+            select(quizzes.c.id, quizzes.c.question, a.choice)
+            .join_from(quiz_answers, quizzes, quizzes.c.id == a.quiz_id)
+            .where(a.user_id == user_id, a.correct == 0)
+            .order_by(a.answered_at.desc(), quizzes.c.id.desc())
         )
         return [
             Miss(int(id_), QuizQuestion.from_json(question), int(choice)) for id_, question, choice in rows
         ]
+
+
+async def _lock_session(connection: AsyncConnection, session_id: int) -> None:
+    """Lock an office-hours session's row until the transaction ends (PostgreSQL; SQLite locks it all)."""
+    await connection.execute(select(sessions.c.id).where(sessions.c.id == session_id).with_for_update())
