@@ -74,7 +74,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             max_queue=config.workers.max_queue,
             jobs_per_user=config.workers.jobs_per_user,
         )
-        self.store = Store(config.storage.database)
+        self.store = Store(config.storage.url or config.storage.database)
         uploads = config.uploads
         self.datasets = ServerDatasets(
             self.store,

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 
@@ -73,9 +74,17 @@ class UploadConfig:
 
 @dataclass(frozen=True)
 class StorageConfig:
-    """Where the bot keeps its state (SQLite)."""
+    """Where the bot keeps its state: the SQLite file ``database``, or, when ``url`` is set, PostgreSQL."""
 
     database: str = "var/bot.sqlite3"
+    url: str = ""
+
+    def __repr__(self) -> str:
+        parts = urlsplit(self.url)
+        if parts.password is not None:
+            user, _, host = parts.netloc.rpartition("@")
+            parts = parts._replace(netloc=f"{user.partition(':')[0]}:<hidden>@{host}")
+        return f"StorageConfig(database={self.database!r}, url={parts.geturl()!r})"
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,29 @@ def _check_shards(discord: DiscordConfig) -> None:
         raise ConfigError("[discord] shard_ids lists a shard more than once")
 
 
+def _check_storage(storage: StorageConfig) -> None:
+    """``url``, when set, is a whole PostgreSQL URL (it is never quoted back: it may hold a password)."""
+    if not storage.url:
+        return
+    example = "like postgresql://user@host:5432/dbname"
+    parts = urlsplit(storage.url)
+    if parts.scheme != "postgresql":
+        raise ConfigError(
+            f"[storage] url must be a PostgreSQL URL starting with postgresql://, {example} "
+            "(for SQLite leave url out and set database to a file path)"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ConfigError(f"[storage] url has a port that is not a number from 1 to 65535, {example}")
+    if not parts.hostname:
+        raise ConfigError(f"[storage] url needs the server's host, {example}")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"[storage] url needs the database's name after the host, {example}")
+
+
 def load(
     path: Path | None,
     environ: Mapping[str, str] | None = None,
@@ -217,10 +249,12 @@ def load(
     uploads = _section(UploadConfig, raw.get("uploads"), "uploads")
     if uploads.max_megabytes <= 0 or uploads.max_rows < 1 or uploads.max_columns < 2:
         raise ConfigError("[uploads] limits must be positive (and max_columns at least 2)")
+    storage = _section(StorageConfig, raw.get("storage"), "storage")
+    _check_storage(storage)
     return Config(
         discord=discord,
         workers=workers,
-        storage=_section(StorageConfig, raw.get("storage"), "storage"),
+        storage=storage,
         instructors=_section(InstructorConfig, raw.get("instructors"), "instructors"),
         uploads=uploads,
     )

@@ -114,3 +114,34 @@ def test_shard_mistakes_are_explained(tmp_path, text, environ, message):
     with pytest.raises(ConfigError) as info:
         load(path, environ=environ)
     assert message in str(info.value)
+
+
+def test_storage_is_sqlite_by_default_and_postgresql_with_a_url(tmp_path):
+    assert load(None, environ={}).storage.url == ""
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\nurl = "postgresql://bot:s3cret@db.example:6543/office_hours"\n')
+    storage = load(path, environ={}).storage
+    assert storage.url == "postgresql://bot:s3cret@db.example:6543/office_hours"
+    assert "s3cret" not in repr(storage) and "bot:<hidden>@db.example:6543/office_hours" in repr(storage)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///var/bot.sqlite3", "must be a PostgreSQL URL starting with postgresql://"),
+        ("postgresql+asyncpg://bot@db/office", "must be a PostgreSQL URL starting with postgresql://"),
+        ("db.example:5432/office", "must be a PostgreSQL URL"),
+        ("postgresql://bot:s3cret@db.example:port/office", "port that is not a number"),
+        ("postgresql://bot@db.example:99999/office", "port that is not a number"),
+        ("postgresql:///office", "needs the server's host"),
+        ("postgresql://bot:s3cret@db.example:5432", "needs the database's name"),
+        ("postgresql://bot@db.example/", "needs the database's name"),
+    ],
+)
+def test_a_wrong_storage_url_is_explained_without_repeating_it(tmp_path, url, message):
+    path = tmp_path / "config.toml"
+    path.write_text(f'[storage]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError) as info:
+        load(path, environ={})
+    assert message in str(info.value) and "like postgresql://user@host:5432/dbname" in str(info.value)
+    assert "s3cret" not in str(info.value)
