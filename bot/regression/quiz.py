@@ -25,7 +25,7 @@ from bot.regression.errors import UserInputError
 from bot.regression.interpret import Rule, check, model_answer, why_pair
 from bot.regression.meaning import Meaning, Reading, SlopeChange, Value, slope_change
 from bot.regression.model import Coefficient, FittedModel, Indicator, level_name, predict
-from bot.regression.questions import KINDS, LETTERS, MISCONCEPTIONS, RULE_MISCONCEPTIONS, Option, Question
+from bot.regression.questions import KINDS, LETTERS, RULE_MISCONCEPTIONS, Option, Question
 from bot.regression.text import (
     as_shown,
     clip,
@@ -672,8 +672,12 @@ class _Quiz:
         if any(other.mark == "wrong" and other.rule != rule for other in verdict.lines):
             return None
         misconception = RULE_MISCONCEPTIONS[(rule, line.mark)]
-        label = MISCONCEPTIONS[misconception].lower()
-        return _Draft(text, f"{line.render()}\n{pair}", misconception, f"gets wrong: {label}")
+        return _Draft(
+            text,
+            f"{line.render()}\n{pair}",
+            misconception,
+            f"fails on {line.rule} ({_first_lower(line.why.rstrip('.'))})",
+        )
 
     def _variants(self, reading: Reading, lead: str) -> list[tuple[Rule, str]]:
         """The lead sentence changed in one way each: (the checker's rule it should trip, the sentence)."""
@@ -986,6 +990,11 @@ def _multiplier(coef: Coefficient, value: float) -> float | None:
 def _predicted_text(value: float) -> str:
     """A predicted value as an option: ``ŷ = 65.75``."""
     return f"ŷ = {number(value)}"
+
+
+def _first_lower(text: str) -> str:
+    """``Say where: …`` → ``say where: …`` (for a clause inside a sentence; symbols such as b₀ stay)."""
+    return text[:1].lower() + text[1:] if text[:2].istitle() else text
 
 
 def _block(*lines: str) -> str:
