@@ -343,7 +343,10 @@ def test_a_checks_lines_become_misconception_outcomes() -> None:
 @pytest.mark.parametrize(
     ("dataset", "formula"),
     [
-        ("penguins", "log(bill_depth_mm) ~ bill_length_mm + bill_length_mm * log(year)"),  # huge log coefficients
+        (
+            "penguins",
+            "log(bill_depth_mm) ~ bill_length_mm + bill_length_mm * log(year)",
+        ),  # huge log coefficients
         ("codecademy", "score ~ completed + lesson:I(completed**2)"),  # a level's own curve term
         ("penguins", "body_mass_g ~ flipper_length_mm * species"),
     ],

@@ -34,7 +34,17 @@ from bot.regression.walkthrough import _reading_text, _Words, arithmetic
 MAX_SENTENCE = 1000
 #: Nouns whose sign a "negative" or "positive" before them states (``a negative slope``).
 _SIGN_NOUNS = frozenset(
-    ("slope", "slopes", "coefficient", "relationship", "association", "trend", "correlation", "link", "effect")
+    (
+        "slope",
+        "slopes",
+        "coefficient",
+        "relationship",
+        "association",
+        "trend",
+        "correlation",
+        "link",
+        "effect",
+    )
 )
 #: Where one clause of a sentence ends (a direction word is read with the values stated in its clause).
 _CLAUSE = re.compile(r";|, |\band\b|\bbut\b|\bwhile\b|\bwhereas\b")
