@@ -70,7 +70,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             config.workers.processes,
             config.workers.job_timeout,
             config.workers.cache_size,
-            database=str(Path(config.storage.database).resolve()),
+            database=config.storage.url or str(Path(config.storage.database).resolve()),
             max_queue=config.workers.max_queue,
             jobs_per_user=config.workers.jobs_per_user,
         )

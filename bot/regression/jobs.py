@@ -3,7 +3,8 @@
 Arguments and results are small picklable values (dataset refs, formula text, Steps, rendered figures), so
 the same calls work in-process and across a process pool. A dataset ref is a bundled dataset's name,
 ``upload:<guild>:<name>:<version>`` for a server's upload, whose typed columns are read from the bot's
-database (``configure``), or ``file:<path>`` for a CSV file (the offline command line).
+database (``configure``: the SQLite file, or the PostgreSQL URL), or ``file:<path>`` for a CSV file (the
+offline command line).
 Fitted models and rendered pages are cached per process, keyed by the dataset's version.
 
 Every job that shows pages takes ``figures``: with ``False`` it returns drafts (the words, each figure a
@@ -12,10 +13,14 @@ same-sized placeholder), and ``figure`` draws a draft's figure, so a user can re
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+import asyncpg
 
 from bot.regression import interpret, plots, quiz
 from bot.regression.compare import compare
@@ -35,12 +40,42 @@ from bot.regression.uploads import read_file
 from bot.regression.walkthrough import Walkthrough, prediction_step
 
 # Where uploaded datasets live (set in each worker by ``configure``); they were checked and typed on upload.
-_SETTINGS: dict[str, Path | None] = {"database": None}
+_SETTINGS: dict[str, str | None] = {"database": None}
+# A worker's PostgreSQL connection, on an event loop of its own (the worker runs one job at a time).
+_POSTGRES: dict[str, tuple[asyncio.AbstractEventLoop, asyncpg.Connection]] = {}
 
 
 def configure(database: str | Path | None) -> None:
-    """Tell this process where the bot's database is (the worker pool's initializer)."""
-    _SETTINGS["database"] = Path(database) if database else None
+    """Tell this process where the bot's database is (the worker pool's initializer): a SQLite file's path
+    or a ``postgresql://`` URL."""
+    _SETTINGS["database"] = str(database) if database else None
+
+
+def _stored_row(sql: str, *args: Any) -> tuple[Any, ...] | None:
+    """One row of a read-only query on the bot's database (``?`` placeholders), or None; None without one."""
+    database = _SETTINGS["database"]
+    if database is None:
+        return None
+    if database.startswith("postgresql://"):
+        numbered = sql
+        for i in range(1, len(args) + 1):
+            numbered = numbered.replace("?", f"${i}", 1)
+        return _postgres_row(database, numbered, args)
+    if not Path(database).exists():
+        return None
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        return connection.execute(sql, args).fetchone()
+
+
+def _postgres_row(url: str, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """One row from PostgreSQL over this worker's connection (opened on first use, again if it dropped)."""
+    state = _POSTGRES.get(url)
+    if state is None or state[1].is_closed():
+        loop = state[0] if state else asyncio.new_event_loop()
+        state = _POSTGRES[url] = (loop, loop.run_until_complete(asyncpg.connect(url)))
+    loop, connection = state
+    row = loop.run_until_complete(connection.fetchrow(sql, *args))
+    return tuple(row) if row is not None else None
 
 
 def registry() -> DatasetRegistry:
@@ -73,31 +108,21 @@ def _replaced(name: str) -> UnknownDatasetError:
 def _still_stored(guild_id: int, name: str, version: str) -> bool:
     """Whether this version of an upload is still in the database (asked every time, so that a worker
     that has the old version cached answers "replaced or removed" like every other worker)."""
-    database = _SETTINGS["database"]
-    if database is None or not database.exists():
-        return False
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
-        return (
-            connection.execute(
-                "SELECT 1 FROM datasets WHERE guild_id = ? AND name = ? AND version = ?",
-                (guild_id, name, version),
-            ).fetchone()
-            is not None
-        )
+    found = _stored_row(
+        "SELECT 1 FROM datasets WHERE guild_id = ? AND name = ? AND version = ?", guild_id, name, version
+    )
+    return found is not None
 
 
 @lru_cache(maxsize=16)
 def _uploaded(guild_id: int, name: str, version: str) -> Dataset:
     """An uploaded dataset's typed columns read from the database (read-only), at exactly this version."""
-    database = _SETTINGS["database"]
-    row = None
-    if database is not None and database.exists():
-        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
-            row = connection.execute(
-                "SELECT typed, schema, description, filename FROM datasets "
-                "WHERE guild_id = ? AND name = ? AND version = ?",
-                (guild_id, name, version),
-            ).fetchone()
+    row = _stored_row(
+        "SELECT typed, schema, description, filename FROM datasets WHERE guild_id = ? AND name = ? AND version = ?",
+        guild_id,
+        name,
+        version,
+    )
     if row is None:
         raise _replaced(name)
     typed, schema, description, filename = row
