@@ -11,7 +11,8 @@ whose exceptions discord.py swallows without an answer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+import re
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import discord
 
@@ -27,7 +28,23 @@ NO_CUSTOM_ID = r"(?!)"
 
 
 class ReportedItem(discord.ui.DynamicItem[ItemT], template=NO_CUSTOM_ID):
-    """A persistent component whose failures are answered privately, like a slash command's."""
+    """A persistent component whose failures are answered privately, like a slash command's; subclasses
+    rebuild themselves from their custom_id's ``match`` in ``from_match``."""
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[RegressionBot],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls.from_match(match)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """The item a custom_id names (subclasses)."""
+        raise NotImplementedError
 
     async def callback(self, interaction: discord.Interaction[RegressionBot]) -> None:
         """Run ``respond``; whatever it raises becomes a private answer (after a defer too)."""

@@ -146,13 +146,7 @@ class PageButton(ReportedItem[discord.ui.Button[Any]], template=PREFIX + r"(?P<a
         self.key, self.step, self.owner, self.action = key, step, owner, action
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PageButton:
+    def from_match(cls, match: re.Match[str]) -> PageButton:
         return cls(match["key"], int(match["step"]), int(match["owner"]), match["action"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
@@ -177,13 +171,7 @@ class PageSelect(ReportedItem[discord.ui.Select[Any]], template=PREFIX + "j"):
         self.key, self.step, self.owner = key, step, owner
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PageSelect:
+    def from_match(cls, match: re.Match[str]) -> PageSelect:
         return cls(match["key"], int(match["step"]), int(match["owner"]))
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:

@@ -92,13 +92,7 @@ class HelpButton(
         self.key, self.term, self.what = key, term, what
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> HelpButton:
+    def from_match(cls, match: re.Match[str]) -> HelpButton:
         return cls(match["key"], int(match["term"]), match["what"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
@@ -155,13 +149,7 @@ class CheckButton(ReportedItem[discord.ui.Button[Any]], template=CHECK_ID.patter
         self.key = key
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CheckButton:
+    def from_match(cls, match: re.Match[str]) -> CheckButton:
         return cls(match["key"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:

@@ -92,13 +92,7 @@ class QueueButton(
         self.session_id, self.action = session_id, action
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> QueueButton:
+    def from_match(cls, match: re.Match[str]) -> QueueButton:
         return cls(int(match["session"]), match["action"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:

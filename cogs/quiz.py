@@ -137,13 +137,7 @@ class QuizButton(ReportedItem[discord.ui.Button[Any]], template=r"qz:(?P<id>\d{1
         self.quiz_id, self.what = quiz_id, what
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> QuizButton:
+    def from_match(cls, match: re.Match[str]) -> QuizButton:
         return cls(int(match["id"]), match["what"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
@@ -228,13 +222,7 @@ class ReviewButton(ReportedItem[discord.ui.Button[Any]], template=r"rv:(?P<at>\d
         self.position, self.how = max(position, 0), how
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewButton:
+    def from_match(cls, match: re.Match[str]) -> ReviewButton:
         return cls(int(match["at"]), match["how"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:

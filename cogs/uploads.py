@@ -79,13 +79,7 @@ class ConfirmButton(
         self.what, self.target, self.user, self.answer = what, target, user, answer
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[RegressionBot],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ConfirmButton:
+    def from_match(cls, match: re.Match[str]) -> ConfirmButton:
         return cls(match["what"], match["target"], int(match["user"]), match["answer"])
 
     async def respond(self, interaction: discord.Interaction[RegressionBot]) -> None:
