@@ -683,7 +683,7 @@ def _parse(cells: np.ndarray) -> _Cells:
     if cells.dtype == np.float64:
         return _Cells(cells, np.empty(0, dtype=np.intp), (), np.isnan(cells))
     codes, uniques = pd.factorize(cells)
-    texts = tuple(u.strip() for u in uniques)
+    texts = tuple(u.strip() for u in uniques.tolist())  # a list: iterating a pandas array is slow
     empty = np.array([not t for t in texts] + [True])
     return _Cells(cells, codes, texts, empty[codes])
 
@@ -707,12 +707,16 @@ def _type(index: int, name: str, cells: _Cells, place: PlaceOf, decimal_comma: b
     missing = [_is_missing(text) for text in cells.texts]
     if all(missing):
         raise _no_values(column)
-    numbers = [
-        None if gone else number(text, decimal_comma) for text, gone in zip(cells.texts, missing, strict=True)
-    ]
-    texts = [not gone and value is None for gone, value in zip(missing, numbers, strict=True)]
-    if not any(texts):
-        table = np.array([np.nan if v is None else v for v in numbers] + [np.nan])
+    numbers: list[float] = []
+    word: int | None = None  # the first distinct text that is no number: the column is categorical
+    for code, (text, gone) in enumerate(zip(cells.texts, missing, strict=True)):
+        value = None if gone else number(text, decimal_comma)
+        if value is None and not gone:
+            word = code
+            break
+        numbers.append(np.nan if value is None else value)
+    if word is None:
+        table = np.array([*numbers, np.nan])
         values = table[cells.codes]
         huge = np.flatnonzero(np.abs(values) > MAX_ABS_VALUE)
         if huge.size:
@@ -729,12 +733,12 @@ def _type(index: int, name: str, cells: _Cells, place: PlaceOf, decimal_comma: b
     ]
     by_text = pd.Categorical(spelled)  # levels sorted plainly, each distinct text coded
     if len(by_text.categories) <= _NATURAL_SORT_LEVELS:  # a giant (an ID) keeps the plain order
-        by_text = pd.Categorical(spelled, categories=sorted(by_text.categories, key=_natural_key))
-    levels = tuple(by_text.categories)
+        by_text = pd.Categorical(spelled, categories=sorted(by_text.categories.tolist(), key=_natural_key))
+    levels = tuple(by_text.categories.tolist())
     return _Typed(
         ColumnInfo(name, "categorical", "Uploaded column (categorical).", levels=levels),
         pd.Categorical.from_codes(np.append(by_text.codes, -1)[cells.codes], categories=levels),
-        int(np.flatnonzero(np.array([*texts, False])[cells.codes])[0]),
+        int(np.argmax(cells.codes == word)),  # codes follow first appearance: the first row of a word
     )
 
 
