@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
@@ -48,31 +49,76 @@ def alive(pid: int) -> bool:
         return False
 
 
+def bot_environment() -> dict[str, str]:
+    """Our environment for ``python -m bot``, without the ``DISCORD_*`` overrides, drawing with Agg."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {"MPLBACKEND": "Agg"}
+
+
 @asynccontextmanager
-async def bot_process(emu: DiscordEmulator, tmp_path: Path):
-    """``python -m bot --config`` pointed at ``emu``; yields the process once it has identified."""
-    config = tmp_path / "config.toml"
+async def bot_process(
+    emu: DiscordEmulator,
+    tmp_path: Path,
+    *,
+    shard: tuple[int, int] | None = None,
+    storage_url: str = "",
+    draw_ahead: bool = True,
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """``python -m bot --config`` pointed at ``emu``; yields the process once it has identified.
+
+    With ``shard=(id, count)`` it runs that one shard (``--shard-count count --shard-ids id``) with its own
+    config and log (``shard-ID.toml``, ``shard-ID.log``) and waits for that shard's IDENTIFY;
+    ``storage_url`` sets ``[storage] url`` (PostgreSQL), ``draw_ahead`` ``[workers] draw_ahead``.
+    """
+    name = "bot" if shard is None else f"shard-{shard[0]}"
+    config = tmp_path / ("config.toml" if shard is None else f"{name}.toml")
     config.write_text(
         f'[discord]\ntoken = "{emu.token}"\napi_base_url = "{emu.api_base_url}"\ndev_guild_id = {emu.guild.id}\n'
-        f'[workers]\nprocesses = 1\njobs_per_user = 1000\n[storage]\ndatabase = "{tmp_path / "data" / "bot.sqlite3"}"\n'
+        f"[workers]\nprocesses = 1\njobs_per_user = 1000\ndraw_ahead = {str(draw_ahead).lower()}\n"
+        f'[storage]\ndatabase = "{tmp_path / "data" / "bot.sqlite3"}"\nurl = "{storage_url}"\n'
     )
+    sharding = [] if shard is None else ["--shard-count", str(shard[1]), "--shard-ids", str(shard[0])]
     identified = len(emu.gateway.identifies)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {"MPLBACKEND": "Agg"}
+
+    def started() -> bool:
+        fresh = emu.gateway.identifies[identified:]
+        return any(shard is None or identify.get("shard") == list(shard) for identify in fresh)
+
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "--config", str(config)],
+        [sys.executable, "-m", "bot", "--config", str(config), *sharding],
         cwd=tmp_path,
-        env=env,
+        env=bot_environment(),
         stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "bot.log").open("ab"),
+        stderr=(tmp_path / f"{name}.log").open("ab"),
     )
     try:
-        await emu.wait_until(lambda: len(emu.gateway.identifies) > identified, timeout=60, what="the bot")
+        await emu.wait_until(started, timeout=60, what=f"the bot ({name})")
         await asyncio.sleep(0.2)
         yield process
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+async def sync_globally(emu: DiscordEmulator, tmp_path: Path) -> None:
+    """Publish the global command tree with ``python -m bot sync`` (config ``sync.toml``), as a deployment
+    does once; fails with the process's stderr unless it exits 0."""
+    config = tmp_path / "sync.toml"
+    config.write_text(f'[discord]\ntoken = "{emu.token}"\napi_base_url = "{emu.api_base_url}"\n')
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        "--config",
+        str(config),
+        cwd=tmp_path,
+        env=bot_environment(),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
 
 
 def database_rows(tmp_path: Path, sql: str) -> list[tuple]:
@@ -159,23 +205,7 @@ async def test_sigkill_during_office_hours_keeps_every_question(tmp_path):
 
 async def test_sync_publishes_the_global_tree_and_exits(tmp_path):
     async with running_emulator() as emu:
-        config = tmp_path / "config.toml"
-        config.write_text(f'[discord]\ntoken = "{emu.token}"\napi_base_url = "{emu.api_base_url}"\n')
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")} | {"MPLBACKEND": "Agg"}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "sync",
-            "--config",
-            str(config),
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _, stderr = await asyncio.wait_for(process.communicate(), 60)
-        assert process.returncode == 0, stderr.decode()
+        await sync_globally(emu, tmp_path)
         names = sorted(c["name"] for c in emu.commands.scopes[None])
         assert "fit" in names and "officehours" in names
         assert emu.gateway.identifies == []
