@@ -1,17 +1,19 @@
-"""Run engine jobs in worker processes, off the event loop: time limits, back-pressure, caching, sharing.
+"""Run engine jobs off the event loop: time limits, back-pressure, caching, sharing.
 
-The bot process never fits or renders: it asks one of its worker processes to run a function of
-``bot.regression.jobs`` by name. Each worker is a process with a pipe, so a job over its time limit gets
-exactly its own worker killed and replaced, and a worker that dies takes only its own job with it.
-Identical requests in flight share one run; finished results are kept in a small LRU cache, and both cost
-nothing. New work is shared fairly: each user has at most ``jobs_per_user`` jobs waiting or running (more
-are refused at once with ``UserBusy``), and free workers go to the waiting users in turn (round robin), so
-one user's burst never pushes everyone else back. When more jobs wait than ``max_queue`` in all, new ones
-are refused with an estimate of when to retry.
+The bot process never fits or renders: it asks a *runner* to run a function of ``bot.regression.jobs`` by
+name. The default runner, :class:`ProcessPool`, keeps worker processes of its own, each with a pipe, so a
+job over its time limit gets exactly its own worker killed and replaced, and a worker that dies takes only
+its own job with it; ``bot.celery_worker.CeleryRunner`` sends each job to Celery workers on other machines
+instead. Either way the front half stays here, in the bot process: identical requests in flight share one
+run; finished results are kept in a small LRU cache, and both cost nothing. New work is shared fairly: each
+user has at most ``jobs_per_user`` jobs waiting or running (more are refused at once with ``UserBusy``),
+and the runner's free slots go to the waiting users in turn (round robin), so one user's burst never
+pushes everyone else back. When more jobs wait than ``max_queue`` in all, new ones are refused with an
+estimate of when to retry.
 
 Jobs have a priority: the words of a page (``TEXT``) are served before any figure (``FIGURE``), so a class
 sees every answer's text before the pictures are drawn; ``BACKGROUND`` work (pages drawn ahead of time)
-runs only while another worker is free for users.
+runs only while another slot is free for users.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ import logging
 import multiprocessing
 import time
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ WARM_TIMEOUT = 120.0
 
 
 class EngineTimeout(Exception):
-    """A job ran past its time limit; its worker was replaced."""
+    """A job ran past its time limit; the process running it was replaced."""
 
 
 class EngineUnavailable(Exception):
@@ -63,6 +65,25 @@ class UserBusy(EngineBusy):
         return (type(self), (self.retry_after, self.jobs))
 
 
+class Runner(Protocol):
+    """Where jobs run, ``slots`` at a time: the engine never asks for more at once."""
+
+    slots: int
+
+    async def start(self, ready: Callable[[], None]) -> None:
+        """Start and warm up; call ``ready()`` once for each slot as it becomes usable."""
+
+    async def run(self, job: str, args: tuple[Any, ...], timeout: float, priority: int) -> Any:
+        """``jobs.<job>(*args)``'s value or its own exception; ``EngineTimeout`` past ``timeout`` seconds,
+        ``EngineUnavailable`` when the process running it died."""
+
+    def pids(self) -> list[int]:
+        """Process ids of this machine's workers (none when they run elsewhere)."""
+
+    async def close(self) -> None:
+        """Stop; jobs still running fail with ``EngineUnavailable``."""
+
+
 def _worker_main(connection: Connection, database: str | None) -> None:
     """A worker process: run ``bot.regression.jobs.<job>(*args)`` for each request until the pipe closes."""
     import importlib
@@ -86,7 +107,7 @@ def _worker_main(connection: Connection, database: str | None) -> None:
 
 
 def _log_failed_start(task: asyncio.Future[None]) -> None:
-    """Log a worker start-up that failed (jobs then fail with ``EngineUnavailable`` or wait for others)."""
+    """Log a start-up that failed (jobs then fail with ``EngineUnavailable`` or wait for others)."""
     if not task.cancelled() and task.exception() is not None:
         log.error("starting the workers failed: %r", task.exception())
 
@@ -107,8 +128,98 @@ class _Worker:
         self.connection.close()
 
 
+class ProcessPool:
+    """The default runner: ``slots`` worker processes on this machine (forked from a forkserver that has
+    imported the engine), reading uploads from ``database``; one job at a time each."""
+
+    def __init__(self, slots: int = 2, database: str | None = None) -> None:
+        self.slots = slots
+        self.database = database
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([JOB_MODULE])
+        self._workers: list[_Worker] = []
+        self._idle: list[_Worker] = []
+
+    async def start(self, ready: Callable[[], None]) -> None:
+        """Start the processes in threads (the first start loads the engine), then warm them together."""
+        workers = await asyncio.gather(
+            *(asyncio.to_thread(_Worker, self._context, self.database) for _ in range(self.slots))
+        )
+        self._workers.extend(workers)
+
+        async def warm(worker: _Worker) -> None:
+            try:
+                await self._run_on(worker, "warm", (), WARM_TIMEOUT)
+            finally:
+                ready()
+
+        await asyncio.gather(*(warm(worker) for worker in workers))
+
+    def _replace(self, worker: _Worker) -> _Worker | None:
+        """Kill ``worker`` and start another in its place (none once the pool is closing)."""
+        worker.kill()
+        if worker not in self._workers:
+            return None
+        self._workers.remove(worker)
+        fresh = _Worker(self._context, self.database)
+        self._workers.append(fresh)
+        return fresh
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        """Make a worker available again."""
+        if worker is not None:
+            self._idle.append(worker)
+
+    async def run(self, job: str, args: tuple[Any, ...], timeout: float, priority: int = TEXT) -> Any:
+        """Run ``job(*args)`` on a free worker (dead idle ones are replaced on the way)."""
+        worker = self._idle.pop() if self._idle else None
+        while worker is not None and not worker.process.is_alive():
+            log.warning("an idle worker had died; starting another")
+            worker = self._replace(worker)
+        if worker is None:
+            raise EngineUnavailable(job)
+        return await self._run_on(worker, job, args, timeout)
+
+    async def _run_on(self, worker: _Worker, job: str, args: tuple[Any, ...], timeout: float) -> Any:
+        """Run one job on ``worker``, then give the worker (or its replacement) back."""
+        try:
+            worker.connection.send((job, args))
+            status, value = await asyncio.wait_for(asyncio.to_thread(worker.connection.recv), timeout)
+        except TimeoutError:
+            log.warning("job %s ran over %.1f s; replacing its worker", job, timeout)
+            self._give_back(self._replace(worker))
+            raise EngineTimeout(job) from None
+        except (EOFError, OSError, BrokenPipeError):
+            log.warning("a worker died during %s; starting another", job)
+            self._give_back(self._replace(worker))
+            raise EngineUnavailable(job) from None
+        except BaseException:
+            self._give_back(self._replace(worker))
+            raise
+        self._idle.append(worker)
+        if status == "error":
+            raise value
+        return value
+
+    def pids(self) -> list[int]:
+        """Process ids of the current workers."""
+        return [w.process.pid for w in self._workers if w.process.pid]
+
+    async def close(self) -> None:
+        """Stop every worker: close its pipe, give it a moment, then kill what is left."""
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            with contextlib.suppress(OSError):
+                worker.connection.close()
+        for worker in workers:
+            await asyncio.to_thread(worker.process.join, 2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                await asyncio.to_thread(worker.process.join, 2)
+
+
 class Engine:
-    """An async front to a set of worker processes running engine jobs."""
+    """An async front to a runner of engine jobs: the cache, sharing, fair turns, priorities, back-pressure."""
 
     def __init__(
         self,
@@ -118,19 +229,19 @@ class Engine:
         database: str | None = None,
         max_queue: int = 128,
         jobs_per_user: int = 4,
+        runner: Runner | None = None,
     ) -> None:
-        self.processes = processes
+        """``runner`` is where jobs run; by default a :class:`ProcessPool` of ``processes`` workers that
+        read uploads from ``database``."""
+        self._runner: Runner = runner or ProcessPool(processes, database)
+        self.processes = self._runner.slots
         self.job_timeout = job_timeout
         self.cache_size = cache_size
-        self.database = database
         self.max_queue = max_queue
         self.jobs_per_user = jobs_per_user
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([JOB_MODULE])
-        self._workers: list[_Worker] = []
-        self._idle: list[_Worker] = []
+        self._free = 0
         # one round-robin queue of waiting users per priority
-        self._turns: tuple[OrderedDict[Hashable, deque[asyncio.Future[_Worker]]], ...] = tuple(
+        self._turns: tuple[OrderedDict[Hashable, deque[asyncio.Future[None]]], ...] = tuple(
             OrderedDict() for _ in (TEXT, FIGURE, BACKGROUND)
         )
         self._per_user: dict[Hashable, int] = {}
@@ -143,12 +254,12 @@ class Engine:
         self.jobs_run = 0
 
     async def start(self, wait: bool = True) -> None:
-        """Start the workers and warm each one up (imports, fonts, a first fit), off the event loop.
+        """Start the runner and warm it up (imports, fonts, a first fit), off the event loop.
 
-        With ``wait=False`` this returns at once: jobs asked for meanwhile wait for the first warm worker,
+        With ``wait=False`` this returns at once: jobs asked for meanwhile wait for the first warm slot,
         so the bot can connect while its workers start.
         """
-        self._starting = asyncio.ensure_future(self._start_workers())
+        self._starting = asyncio.ensure_future(self._runner.start(self._release))
         self._starting.add_done_callback(_log_failed_start)
         if wait:
             await self._starting
@@ -158,23 +269,8 @@ class Engine:
         if self._starting is not None:
             await asyncio.shield(self._starting)
 
-    async def _start_workers(self) -> None:
-        """Start the processes in threads (the first start loads the engine), then warm them together."""
-        workers = await asyncio.gather(
-            *(asyncio.to_thread(_Worker, self._context, self.database) for _ in range(self.processes))
-        )
-        self._workers.extend(workers)
-        await asyncio.gather(*(self._run_on(worker, "warm", (), WARM_TIMEOUT) for worker in workers))
-
-    def _add_worker(self) -> _Worker:
-        """Start a worker and make it available."""
-        worker = _Worker(self._context, self.database)
-        self._workers.append(worker)
-        self._release(worker)
-        return worker
-
-    def _release(self, worker: _Worker) -> None:
-        """Give a free worker to the next waiting user in turn (most urgent priority first), or keep it idle."""
+    def _release(self) -> None:
+        """Give a free slot to the next waiting user in turn (most urgent priority first), or keep it."""
         for priority, turns in enumerate(self._turns):
             if priority == BACKGROUND and not self._spare():
                 break
@@ -186,24 +282,17 @@ class Engine:
                 else:
                     del turns[user]
                 if not ticket.done():
-                    ticket.set_result(worker)
+                    ticket.set_result(None)
                     return
-        self._idle.append(worker)
+        self._free += 1
 
     def _spare(self) -> bool:
-        """Whether background work may take a worker: another one stays free for users."""
-        return bool(self._idle) or self.processes == 1
+        """Whether background work may take a slot: another one stays free for users."""
+        return self._free > 0 or self.processes == 1
 
     def _waiting_for(self, priority: int) -> bool:
         """Whether anyone waits at ``priority`` or a more urgent one."""
         return any(self._turns[p] for p in range(priority + 1))
-
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` and start another in its place (none once the engine is closing)."""
-        worker.kill()
-        if worker in self._workers:
-            self._workers.remove(worker)
-            self._add_worker()
 
     def admit(self, user: Hashable = None, job: str | None = None, *args: Hashable) -> None:
         """Check before deferring that ``job(*args)`` for ``user`` can be taken (nothing to check when it is
@@ -216,7 +305,7 @@ class Engine:
         return (job, args) in self._cache
 
     async def call(self, job: str, *args: Hashable, user: Hashable = None, priority: int = TEXT) -> Any:
-        """Run ``job(*args)`` in a worker for ``user``; identical calls share one run, results are cached.
+        """Run ``job(*args)`` on a worker for ``user``; identical calls share one run, results are cached.
 
         Cached and shared answers are free; new work counts against the user's ``jobs_per_user`` and waits
         behind every job of a more urgent ``priority``.
@@ -253,14 +342,14 @@ class Engine:
     async def _run_cached(
         self, key: Hashable, job: str, args: tuple[Any, ...], user: Hashable, priority: int
     ) -> Any:
-        """Wait for this user's turn at a free worker, run the job, remember its result."""
+        """Wait for this user's turn at a free slot, run the job, remember its result."""
         try:
             try:
-                worker = await self._take_worker(user, priority)
+                await self._take_slot(user, priority)
             finally:
                 self._waiting -= 1
                 self._words_waiting -= int(priority == TEXT)
-            result = await self._run_on(worker, job, args, self.job_timeout)
+            result = await self._run(job, args, priority)
         finally:
             left = self._per_user.get(user, 1) - 1
             if left:
@@ -272,63 +361,51 @@ class Engine:
             self._cache.popitem(last=False)
         return result
 
-    async def _take_worker(self, user: Hashable = None, priority: int = TEXT) -> _Worker:
-        """A live worker, as soon as it is this user's turn (dead ones are replaced on the way)."""
-        while True:
-            free = bool(self._idle) and (priority != BACKGROUND or len(self._idle) > 1 or self.processes == 1)
-            if free and not self._waiting_for(priority):
-                worker = self._idle.pop()
-            else:
-                ticket: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
-                self._turns[priority].setdefault(user, deque()).append(ticket)
-                if self._idle:
-                    self._release(self._idle.pop())
-                worker = await ticket
-            if worker.process.is_alive():
-                return worker
-            log.warning("an idle worker had died; starting another")
-            self._replace(worker)
+    async def _take_slot(self, user: Hashable = None, priority: int = TEXT) -> None:
+        """Return once it is this user's turn at a free slot (taken for them)."""
+        free = self._free > 0 and (priority != BACKGROUND or self._free > 1 or self.processes == 1)
+        if free and not self._waiting_for(priority):
+            self._free -= 1
+            return
+        ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._turns[priority].setdefault(user, deque()).append(ticket)
+        if self._free:
+            self._free -= 1
+            self._release()
+        await ticket
 
-    async def _run_on(self, worker: _Worker, job: str, args: tuple[Any, ...], timeout: float) -> Any:
-        """Run one job on ``worker`` (which must be taken from the idle queue) and give the worker back."""
+    async def _run(self, job: str, args: tuple[Any, ...], priority: int) -> Any:
+        """Run one job in the slot taken for it, then free the slot."""
         started = time.monotonic()
         self.jobs_run += 1
         try:
-            worker.connection.send((job, args))
-            status, value = await asyncio.wait_for(asyncio.to_thread(worker.connection.recv), timeout)
-        except TimeoutError:
-            log.warning("job %s ran over %.1f s; replacing its worker", job, timeout)
-            self._replace(worker)
-            raise EngineTimeout(job) from None
-        except (EOFError, OSError, BrokenPipeError):
-            log.warning("a worker died during %s; starting another", job)
-            self._replace(worker)
-            raise EngineUnavailable(job) from None
-        except BaseException:
-            self._replace(worker)
+            value = await self._runner.run(job, args, self.job_timeout, priority)
+        except (EngineTimeout, EngineUnavailable):
             raise
-        self._release(worker)
-        elapsed = time.monotonic() - started
-        self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * elapsed
-        if status == "error":
-            raise value
+        except Exception:
+            self._took(time.monotonic() - started)
+            raise
+        finally:
+            self._release()
+        self._took(time.monotonic() - started)
         return value
 
+    def _took(self, seconds: float) -> None:
+        """Count a finished job's time into the typical time (timed-out and lost jobs are not counted)."""
+        self._typical_seconds = 0.8 * self._typical_seconds + 0.2 * seconds
+
+    @property
+    def _workers(self) -> list[Any]:
+        """The local pool's workers (``tests/test_components_e2e.py`` waits for killed ones to be gone)."""
+        return list(getattr(self._runner, "_workers", []))
+
     def worker_pids(self) -> list[int]:
-        """Process ids of the current workers (for tests and the benchmark)."""
-        return [w.process.pid for w in self._workers if w.process.pid]
+        """Process ids of the current workers on this machine (for tests and the benchmark)."""
+        return self._runner.pids()
 
     async def close(self) -> None:
-        """Stop every worker: close its pipe, give it a moment, then kill what is left."""
+        """Stop the runner (once it has finished starting, or given up)."""
         if self._starting is not None and not self._starting.done():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._starting), WARM_TIMEOUT)
-        workers, self._workers = self._workers, []
-        for worker in workers:
-            with contextlib.suppress(OSError):
-                worker.connection.close()
-        for worker in workers:
-            await asyncio.to_thread(worker.process.join, 2)
-            if worker.process.is_alive():
-                worker.process.kill()
-                await asyncio.to_thread(worker.process.join, 2)
+        await self._runner.close()

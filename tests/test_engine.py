@@ -68,7 +68,7 @@ async def test_a_killed_worker_fails_only_its_job_and_is_replaced(engine):
     while not engine._inflight:
         await asyncio.sleep(0.001)
     await asyncio.sleep(0.05)
-    killed = list(engine._workers)
+    killed = list(engine._runner._workers)
     for worker in killed:
         os.kill(worker.process.pid, signal.SIGKILL)
     with pytest.raises(EngineUnavailable):
@@ -155,17 +155,17 @@ async def test_background_work_leaves_a_worker_free_for_users(engine):
             engine.call("walkthrough", "penguins", "body_mass_g ~ 1", priority=BACKGROUND)
         )
         await asyncio.sleep(0.05)
-        assert len(engine._idle) == 1  # one worker took the background job, the other stays free
+        assert engine._free == 1  # one worker took the background job, the other stays free
         blocked = asyncio.ensure_future(
             engine.call("walkthrough", "penguins", "body_mass_g ~ sex", priority=BACKGROUND)
         )
         await asyncio.sleep(0.05)
-        assert len(engine._idle) == 1 and not blocked.done()  # it waits rather than take the last one
+        assert engine._free == 1 and not blocked.done()  # it waits rather than take the last one
         user = asyncio.ensure_future(
             engine.call("walkthrough", "penguins", "body_mass_g ~ species", user="u")
         )
         await asyncio.sleep(0.05)
-        assert not engine._idle  # a user's job takes the free worker at once
+        assert not engine._free  # a user's job takes the free worker at once
     finally:
         for pid in pids:
             os.kill(pid, signal.SIGCONT)
