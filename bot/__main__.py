@@ -1,4 +1,5 @@
 """``python -m bot``: run the Discord bot; ``python -m bot sync``: sync commands globally;
+``python -m bot worker``: run a Celery worker for ``[workers] backend = "celery"`` (no token needed);
 ``python -m bot datasets|describe|fit|predict|compare``: the offline CLI (no token needed)."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _shard_ids(text: str) -> tuple[int, ...]:
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
-    """``[sync] [--config PATH] [--shard-count N] [--shard-ids 0,1]``."""
+    """``[sync|worker] [--config PATH] [--shard-count N] [--shard-ids 0,1] [--concurrency N]``."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Run the regression office-hours Discord bot. Offline commands: "
@@ -45,9 +46,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "action",
         nargs="?",
-        choices=("run", "sync"),
+        choices=("run", "sync", "worker"),
         default="run",
-        help="run the bot (default), or sync the slash commands globally and exit",
+        help="run the bot (default), sync the slash commands globally and exit, or run a Celery worker "
+        'for [workers] backend = "celery"',
     )
     parser.add_argument(
         "--config", type=Path, default=Path("config.toml"), help="TOML file (default: config.toml)"
@@ -64,7 +66,31 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         metavar="0,1",
         help="the shards this process runs (overrides [discord] shard_ids; needs a shard count)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="worker: how many jobs it runs at once, one child process each (default: [workers] processes)",
+    )
     return parser.parse_args(argv)
+
+
+def _worker(config: Config, concurrency: int | None) -> int:
+    """``python -m bot worker``: a Celery worker for the bots configured like ``config``."""
+    if config.workers.backend != "celery":
+        print(
+            'error: python -m bot worker needs [workers] backend = "celery" and broker = "redis://host:6379/0" '
+            "(see config.example.toml)",
+            file=sys.stderr,
+        )
+        return 2
+    if concurrency is not None and concurrency < 1:
+        print("error: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    from bot.celery_worker import serve
+
+    serve(config, concurrency or config.workers.processes)
+    return 0
 
 
 async def _serve(config: Config, action: str) -> None:
@@ -102,6 +128,8 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.action == "worker":
+        return _worker(config, args.concurrency)
     if not config.discord.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2

@@ -25,9 +25,9 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.config import Config, DiscordConfig
+from bot.config import Config, DiscordConfig, WorkerConfig
 from bot.discord_api import ApiGatewayMixin, use_api_base_url
-from bot.engine import Engine
+from bot.engine import Engine, Runner
 from bot.regression.datasets import DatasetRegistry
 from bot.regression.uploads import UploadLimits
 from bot.replies import report_error
@@ -45,6 +45,15 @@ class ErrorTree(app_commands.CommandTree["RegressionBot"]):
         self, interaction: discord.Interaction[RegressionBot], error: app_commands.AppCommandError
     ) -> None:
         await report_error(interaction, error)
+
+
+def _runner(workers: WorkerConfig) -> Runner | None:
+    """Where the engine's jobs run: Celery workers for ``backend = "celery"``, else the engine's own pool."""
+    if workers.backend != "celery":
+        return None
+    from bot.celery_worker import CeleryRunner
+
+    return CeleryRunner(workers.broker, workers.processes)
 
 
 class RegressionBot(ApiGatewayMixin, commands.Bot):
@@ -73,6 +82,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             database=config.storage.url or str(Path(config.storage.database).resolve()),
             max_queue=config.workers.max_queue,
             jobs_per_user=config.workers.jobs_per_user,
+            runner=_runner(config.workers),
         )
         self.store = Store(config.storage.url or config.storage.database)
         uploads = config.uploads

@@ -44,16 +44,35 @@ class DiscordConfig:
         return not self.shard_ids or 0 in self.shard_ids
 
 
+def _hide_password(url: str) -> str:
+    """``url`` with its password (if any) replaced by ``<hidden>``."""
+    parts = urlsplit(url)
+    if parts.password is not None:
+        user, _, host = parts.netloc.rpartition("@")
+        parts = parts._replace(netloc=f"{user.partition(':')[0]}:<hidden>@{host}")
+    return parts.geturl()
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
-    """The process pool that fits and renders off the event loop."""
+    """The workers that fit and render off the event loop: this machine's process pool (``backend`` local),
+    or Celery workers reached through the Redis server ``broker`` (``backend`` celery)."""
 
+    backend: str = "local"
+    broker: str = ""
     processes: int = 2
     job_timeout: float = 20.0
     cache_size: int = 256
     max_queue: int = 128
     jobs_per_user: int = 4
     draw_ahead: bool = True
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f.name}={_hide_password(self.broker) if f.name == 'broker' else getattr(self, f.name)!r}"
+            for f in fields(self)
+        )
+        return f"WorkerConfig({shown})"
 
 
 @dataclass(frozen=True)
@@ -198,6 +217,40 @@ def _check_storage(storage: StorageConfig) -> None:
         raise ConfigError(f"[storage] url needs the database's name after the host, {example}")
 
 
+def _check_backend(workers: WorkerConfig) -> None:
+    """``backend`` is local or celery; celery needs ``broker``, a whole Redis URL (it is never quoted back:
+    it may hold a password)."""
+    if workers.backend not in ("local", "celery"):
+        raise ConfigError(
+            '[workers] backend must be "local" (worker processes on this machine) or "celery" (Celery '
+            f"workers on any machine, reached through Redis), not {workers.backend!r}"
+        )
+    if workers.backend == "local":
+        if workers.broker:
+            raise ConfigError(
+                '[workers] broker is used only with backend = "celery": set that too, or leave broker out'
+            )
+        return
+    example = "like redis://host:6379/0"
+    if not workers.broker:
+        raise ConfigError(f'[workers] backend = "celery" needs broker, the Redis server\'s URL, {example}')
+    parts = urlsplit(workers.broker)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ConfigError(
+            f"[workers] broker must be a Redis URL starting with redis:// (rediss:// for TLS), {example}"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ConfigError(f"[workers] broker has a port that is not a number from 1 to 65535, {example}")
+    if not parts.hostname:
+        raise ConfigError(f"[workers] broker needs the Redis server's host, {example}")
+    if not (parts.path.strip("/") or "0").isdigit():
+        raise ConfigError(f"[workers] broker's database after the host must be a number, {example}")
+
+
 def load(
     path: Path | None,
     environ: Mapping[str, str] | None = None,
@@ -246,6 +299,7 @@ def load(
         raise ConfigError(
             "[workers] job_timeout, max_queue and jobs_per_user must be positive, cache_size at least 0"
         )
+    _check_backend(workers)
     uploads = _section(UploadConfig, raw.get("uploads"), "uploads")
     if uploads.max_megabytes <= 0 or uploads.max_rows < 1 or uploads.max_columns < 2:
         raise ConfigError("[uploads] limits must be positive (and max_columns at least 2)")

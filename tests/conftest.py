@@ -12,7 +12,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +22,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bench import servers
 from bot.app import RegressionBot, create_bot
 from bot.config import Config, DiscordConfig, StorageConfig, WorkerConfig
 from tests.emulator.emulator import DiscordEmulator
@@ -144,3 +145,24 @@ async def postgres_url(postgres_server: str) -> AsyncIterator[str]:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+
+
+def _no_redis(reason: str) -> NoReturn:
+    """Skip a test that needs Redis, or fail it under CI (``CI`` set), where the Celery backend is tested."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI tests the Celery backend too, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a throwaway Redis server of our own, on 127.0.0.1 and a free port, in a temporary folder
+    (see ``_no_redis`` for when there is none)."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(servers.redis_server(tmp_path_factory.mktemp("redis")))
+        except FileNotFoundError:
+            _no_redis("there is no Redis server: install redis-server")
+        except RuntimeError as error:
+            _no_redis(str(error))
+        yield url
