@@ -85,6 +85,19 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         help="worker processes (default: the bot's default, %(default)s)",
     )
     parser.add_argument(
+        "--backend",
+        choices=("local", "celery"),
+        default="local",
+        help="where the bot's jobs run: its own worker pool (default), or a Celery worker started here "
+        "with --workers children, on a Redis server started here unless --broker is given",
+    )
+    parser.add_argument(
+        "--broker",
+        default="",
+        metavar="URL",
+        help="with --backend celery: the Redis server to use (redis://host:port/db) instead of one of our own",
+    )
+    parser.add_argument(
         "--heartbeat-ms", type=int, default=1000, help="gateway heartbeat interval (default %(default)s)"
     )
     parser.add_argument(
@@ -105,6 +118,8 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.workers < 1 or args.heartbeat_ms < 100:
         parser.error("--workers must be at least 1 and --heartbeat-ms at least 100")
+    if args.broker and args.backend != "celery":
+        parser.error("--broker is used only with --backend celery")
     args.bursts = args.bursts or (QUICK_BURSTS if args.quick else DEFAULT_BURSTS)
     if args.class_size is None:
         args.class_size = QUICK_CLASS if args.quick else DEFAULT_CLASS
@@ -167,6 +182,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         flood,
         commands,
         presses,
+        args.backend,
+        args.broker,
     )
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -178,6 +195,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "soak": args.soak,
             "engine_runs": args.runs,
             "workers": args.workers,
+            "backend": args.backend,
+            "broker_given": bool(args.broker),
             "heartbeat_interval_ms": args.heartbeat_ms,
             "quick": args.quick,
             "emulator_schema_check": args.schema_check,

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import proc
+from bench import proc, servers
 from bench.baseline import BaselineBot
 from bench.commands import (
     CLASS_DATASET,
@@ -80,6 +80,8 @@ class LiveOptions:
     fair_flood: int = 60
     demo_commands: int = 25
     demo_presses: int = 40
+    backend: str = "local"
+    broker: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,35 @@ class Outcome:
     lost: bool = False
 
 
-def make_bot(emu: DiscordEmulator, database: Path, processes: int) -> RegressionBot:
+def make_bot(emu: DiscordEmulator, database: Path, workers: WorkerConfig) -> RegressionBot:
     """The production bot class, configured as in production except that it talks to ``emu``."""
     config = Config(
         discord=DiscordConfig(token=emu.token, api_base_url=emu.api_base_url, dev_guild_id=emu.guild.id),
-        workers=WorkerConfig(processes=processes),
+        workers=workers,
         storage=StorageConfig(database=str(database)),
     )
     return RegressionBot(config)
+
+
+@contextlib.contextmanager
+def backend(
+    options: LiveOptions, folder: Path, database: Path
+) -> Iterator[tuple[WorkerConfig, Workers | None]]:
+    """The bot's ``[workers]``, and the pids of workers started here (None: the engine's own pool).
+
+    With ``--backend celery`` a ``python -m bot worker`` of ``options.workers`` children is started here on
+    the store ``database``, through a Redis server of our own in ``folder`` unless ``--broker`` names one.
+    """
+    if options.backend == "local":
+        yield WorkerConfig(processes=options.workers), None
+        return
+    with contextlib.ExitStack() as stack:
+        broker = options.broker or stack.enter_context(servers.redis_server(folder))
+        config = servers.worker_config(folder / "worker.toml", broker, database)
+        log = folder / "worker.log"
+        worker = stack.enter_context(servers.celery_worker(config, broker, options.workers, log))
+        workers = WorkerConfig(backend="celery", broker=broker, processes=options.workers)
+        yield workers, lambda: proc.children(worker.pid)
 
 
 def _token_of(request: RecordedRequest) -> str | None:
@@ -400,10 +423,9 @@ def _steady_growth(trend: Sequence[dict[str, float | int]]) -> dict[str, float] 
 
 
 async def soak(
-    emu: DiscordEmulator, bot: RegressionBot, users: Iterator[User], commands: Sequence[Command]
+    emu: DiscordEmulator, workers: Workers, users: Iterator[User], commands: Sequence[Command]
 ) -> dict[str, Any]:
     """Many mixed commands, ``SOAK_WAVE`` at a time: throughput, errors and how memory (RSS and PSS) grows."""
-    workers = bot.engine.worker_pids
     before = _memory_now(workers)
     held_before = _emulator_held_mb(emu)
     outcomes: list[Outcome] = []
@@ -596,9 +618,10 @@ def _startup(emu: DiscordEmulator, started: float, ready: float) -> dict[str, fl
     }
 
 
-def _memory(bot: RegressionBot, sampler: proc.Sampler) -> dict[str, Any]:
-    """Final and peak memory of the bot process, each worker and the forkserver that forks them."""
-    workers = [proc.read(pid) for pid in bot.engine.worker_pids()]
+def _memory(pids: Workers, sampler: proc.Sampler) -> dict[str, Any]:
+    """Final and peak memory of the bot process, each worker and the process that forks them (the
+    forkserver, or the Celery worker's main process)."""
+    workers = [proc.read(pid) for pid in pids()]
     parents = {proc.parent_pid(w.pid) for w in workers} - {os.getpid(), None}
     forkserver = proc.read(parents.pop()) if len(parents) == 1 else None
     return {
@@ -643,13 +666,17 @@ def _students() -> tuple[UserSpec, ...]:
 
 async def measure(options: LiveOptions, pool: FormulaPool, bursts: Sequence[Burst]) -> dict[str, Any]:
     """Start the bot against a fresh emulator and run the bursts, fair use, the demo and the soak."""
-    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as folder,
+        backend(options, Path(folder), Path(folder) / "bot.sqlite3") as (config, started_here),
+    ):
         async with running_emulator(
             heartbeat_interval_ms=options.heartbeat_ms,
             users=_students(),
             spec_path=SPEC_PATH if options.schema_check else None,
         ) as emu:
-            bot = make_bot(emu, Path(folder) / "bot.sqlite3", options.workers)
+            bot = make_bot(emu, Path(folder) / "bot.sqlite3", config)
+            workers = started_here or bot.engine.worker_pids
             users = itertools.cycle(emu.users)
             started = emu.now()
             async with run_bot(bot, emu, timeout=START_TIMEOUT):
@@ -663,19 +690,17 @@ async def measure(options: LiveOptions, pool: FormulaPool, bursts: Sequence[Burs
                 if bot.ahead is not None:  # the bursts start once the example formulas are drawn ahead
                     startup["drawn_ahead"] = await bot.ahead
                     startup["drawn_ahead_s"] = round(emu.now() - started, 2)
-                sampler = proc.Sampler(bot.engine.worker_pids)
+                sampler = proc.Sampler(workers)
                 sampler.start()
                 results = []
                 for planned in bursts:
                     await asyncio.sleep(2 * options.heartbeat_ms / 1000)  # settle between bursts
-                    results.append(
-                        await burst(emu, users, planned, options.heartbeat_ms, bot.engine.worker_pids)
-                    )
+                    results.append(await burst(emu, users, planned, options.heartbeat_ms, workers))
                 fairness = await fair_use(emu, bot, pool, options.fair_others, options.fair_flood)
                 demo = await instructor_demo(emu, pool, options.demo_commands, options.demo_presses)
-                soaked = await soak(emu, bot, users, soak_commands(options.soak, pool))
+                soaked = await soak(emu, workers, users, soak_commands(options.soak, pool))
                 await sampler.stop()
-                used = _memory(bot, sampler) | {
+                used = _memory(workers, sampler) | {
                     "soak": soaked,
                     "emulator_held_mb": _emulator_held_mb(emu),
                 }

@@ -90,6 +90,17 @@ def parent_pid(pid: int) -> int | None:
     return None
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, forked by any of its threads (empty when it is gone)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
 def total_memory_gb() -> float:
     """The machine's memory in GiB (0 when ``/proc/meminfo`` is missing)."""
     try:

@@ -15,6 +15,15 @@ def _quartet(stats: dict[str, Any]) -> str:
     return " / ".join(_n(stats[key]) for key in ("p50", "p95", "p99", "max"))
 
 
+def _backend(settings: dict[str, Any]) -> str:
+    """Where the jobs ran, in words."""
+    if settings.get("backend", "local") == "local":
+        return "the engine's own pool"
+    return "Celery worker started here, " + (
+        "on the given Redis" if settings["broker_given"] else "own Redis"
+    )
+
+
 def _machine(results: dict[str, Any]) -> list[str]:
     m, s = results["machine"], results["settings"]
     versions = ", ".join(f"{name} {version}" for name, version in m["packages"].items() if version)
@@ -23,7 +32,7 @@ def _machine(results: dict[str, Any]) -> list[str]:
         f"{m['cpu']}: {m['usable_cores']} of {m['cores']} cores, {m['memory_gb']} GiB, load average "
         f"{m['load_average_1min']} at the start; Python {m['python']}",
         versions,
-        f"{s['workers']} worker processes, heartbeat every {s['heartbeat_interval_ms']} ms, emulator schema "
+        f"{s['workers']} worker processes ({_backend(s)}), heartbeat every {s['heartbeat_interval_ms']} ms, emulator schema "
         f"check {'on' if s['emulator_schema_check'] else 'off'} (it runs on the bot's event loop)",
     ]
 
@@ -121,7 +130,8 @@ def _memory(results: dict[str, Any]) -> list[str]:
     rows = [("bot process (+ emulator)", mem["bot"])]
     rows += [(f"worker {w['pid']}", w) for w in mem["workers"]]
     if mem["forkserver"] is not None:
-        rows.append(("forkserver", mem["forkserver"]))
+        parent = "forkserver" if results["settings"].get("backend", "local") == "local" else "Celery main"
+        rows.append((parent, mem["forkserver"]))
     lines = ["", "Memory (MiB)                  RSS now   peak (HWM)      PSS"]
     for name, m in rows:
         lines.append(f"{name:<28}{m['rss_mb']:>9.1f}{m['peak_mb']:>13.1f}{m['pss_mb']:>9.1f}")
