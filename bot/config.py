@@ -240,13 +240,13 @@ def _check_backend(workers: WorkerConfig) -> None:
             f"[workers] broker must be a Redis URL starting with redis:// (rediss:// for TLS), {example}"
         )
     try:
-        port = parts.port
+        reachable = bool(parts.hostname) and parts.port != 0
     except ValueError:
-        port = 0
-    if port == 0:
-        raise ConfigError(f"[workers] broker has a port that is not a number from 1 to 65535, {example}")
-    if not parts.hostname:
-        raise ConfigError(f"[workers] broker needs the Redis server's host, {example}")
+        reachable = False
+    if not reachable:
+        raise ConfigError(
+            f"[workers] broker needs the Redis server's host and, if it has one, a port from 1 to 65535, {example}"
+        )
     if not (parts.path.strip("/") or "0").isdigit():
         raise ConfigError(f"[workers] broker's database after the host must be a number, {example}")
 

@@ -98,7 +98,7 @@ def test_the_backend_and_broker_are_checked(tmp_path: Path) -> None:
         'backend = "threads"': 'backend must be "local"',
         'backend = "celery"': 'backend = "celery" needs broker',
         'backend = "celery"\nbroker = "amqp://h:5672"': "must be a Redis URL",
-        'backend = "celery"\nbroker = "redis://:secret@h:http/0"': "port that is not a number",
+        'backend = "celery"\nbroker = "redis://:secret@h:http/0"': "a port from 1 to 65535",
         'backend = "celery"\nbroker = "redis://:secret@/0"': "needs the Redis server's host",
         'backend = "celery"\nbroker = "redis://h:6379/zero"': "database after the host must be a number",
         'broker = "redis://h:6379/0"': 'used only with backend = "celery"',
