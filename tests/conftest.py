@@ -22,7 +22,6 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from bench import servers
 from bot.app import RegressionBot, create_bot
 from bot.config import Config, DiscordConfig, StorageConfig, WorkerConfig
 from tests.emulator.emulator import DiscordEmulator
@@ -158,6 +157,8 @@ def _no_redis(reason: str) -> NoReturn:
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a throwaway Redis server of our own, on 127.0.0.1 and a free port, in a temporary folder
     (see ``_no_redis`` for when there is none)."""
+    from bench import servers  # imports Celery, which only the tests that use Redis need
+
     with ExitStack() as stack:
         try:
             url = stack.enter_context(servers.redis_server(tmp_path_factory.mktemp("redis")))
