@@ -99,11 +99,7 @@ class StorageConfig:
     url: str = ""
 
     def __repr__(self) -> str:
-        parts = urlsplit(self.url)
-        if parts.password is not None:
-            user, _, host = parts.netloc.rpartition("@")
-            parts = parts._replace(netloc=f"{user.partition(':')[0]}:<hidden>@{host}")
-        return f"StorageConfig(database={self.database!r}, url={parts.geturl()!r})"
+        return f"StorageConfig(database={self.database!r}, url={_hide_password(self.url)!r})"
 
 
 @dataclass(frozen=True)
