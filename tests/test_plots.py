@@ -13,6 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -433,8 +434,9 @@ def test_render_returns_png_a_safe_name_and_alt_text(lecture: ScatterSpec, frame
 def test_the_png_holds_the_drawn_figure_pixel_for_pixel(lecture: ScatterSpec, frame: pd.DataFrame) -> None:
     from PIL import Image
 
-    fig = plots.draw(lecture, frame, "dark")
-    fig.canvas.draw()
+    with matplotlib.rc_context(plots._TEXT_STYLE):  # the text style ``render`` draws in
+        fig = plots.draw(lecture, frame, "dark")
+        fig.canvas.draw()
     drawn = np.asarray(fig.canvas.buffer_rgba())
     png = plots.render(lecture, frame, "dark").png
     with Image.open(io.BytesIO(png)) as image:

@@ -188,7 +188,7 @@ def _page(step: Step, data: Dataset, theme: str, filename: str, figures: bool) -
     if step.figure is None:
         return Page(step, None)
     if not figures:
-        return Page(step, _placeholder(step.figure, theme), to_draw=filename)
+        return Page(step, plots.placeholder(step.figure, theme), to_draw=filename)  # type: ignore[arg-type]
     return Page(step, _drawn(step.figure, data.ref, data.version, theme, filename))
 
 
@@ -196,12 +196,6 @@ def figure(ref: str, spec: FigureSpec, theme: str, filename: str) -> RenderedFig
     """Draw a draft page's figure."""
     data = dataset(ref)
     return _drawn(spec, data.ref, data.version, theme, filename)
-
-
-@lru_cache(maxsize=32)
-def _placeholder(spec: FigureSpec, theme: str) -> RenderedFigure:
-    """The stand-in of a figure's size (cached: few sizes occur)."""
-    return plots.placeholder(spec, theme)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=128)

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps, patheffects
+from matplotlib import colormaps, patheffects, rc_context, rcParams
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis as MplAxis
@@ -53,6 +53,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import Bbox
+from PIL import Image
 
 from bot.regression import design
 from bot.regression.figures import (
@@ -122,6 +123,10 @@ _TITLE_PAD_POINTS = 6.0
 _TEMPLATE_TICKS = 8
 #: zlib level of the PNGs (see ``_png``).
 _PNG_COMPRESS_LEVEL = 3
+#: How the bot's figures set text: unhinted glyphs (FreeType's autohinter costs a sixth of a figure's
+#: drawing, and at this DPI unhinted text reads as well). Scoped to the bot's renders (``render``), so
+#: that other matplotlib users in the same process keep their settings.
+_TEXT_STYLE = {"text.hinting": "no_hinting"}
 _COEFFICIENT_ROW_INCHES = 0.36
 _COEFFICIENT_PANEL_INCHES = 0.7
 _USER_TEXT: dict[str, Any] = {"parse_math": False, "usetex": False}
@@ -1056,9 +1061,14 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
 # are placed, their tick labels measured, and placed again until the tick labels stop moving.
 
 
-@lru_cache(maxsize=8192)
 def _text_metrics(text: str, font: FontProperties, dpi: float) -> tuple[float, float, float]:
-    """Width, height and descent (pixels) of plain text, measured once per process."""
+    """Width, height and descent (pixels) of plain text, measured once per process (and hinting style)."""
+    return _hinted_metrics(text, font, dpi, rcParams["text.hinting"])
+
+
+@lru_cache(maxsize=8192)
+def _hinted_metrics(text: str, font: FontProperties, dpi: float, hinting: str) -> tuple[float, float, float]:
+    """``_text_metrics`` under the current ``text.hinting`` (which matplotlib reads while it measures)."""
     return RendererAgg.get_text_width_height_descent(_plain_renderer(dpi), text, font, ismath=False)
 
 
@@ -1498,14 +1508,16 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def _png(fig: Figure) -> bytes:
     """The figure drawn and encoded as an 8-bit RGB PNG, unfiltered, at a low zlib level.
 
-    Figures are opaque, so the alpha channel would only add bytes. A chart is mostly flat colour, which
-    zlib compresses well as it is: PNG's per-row filters (which Pillow and matplotlib choose for every
-    row, at some cost) make such images larger, not smaller, and the default zlib level costs about three
-    times as long as level 3 for a file about a seventh smaller.
+    Figures are opaque, so the alpha channel would only add bytes (Pillow drops it several times faster
+    than a strided numpy copy). A chart is mostly flat colour, which zlib compresses well as it is: PNG's
+    per-row filters (which Pillow and matplotlib choose for every row, at some cost) make such images
+    larger, not smaller, and the default zlib level costs about three times as long as level 3 for a file
+    about a seventh smaller.
     """
     fig.canvas.draw()
-    rgb = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
-    height, width = rgb.shape[:2]
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    rgb = np.asarray(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB"))
     rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # each row starts with filter type 0
     rows[:, 1:] = rgb.reshape(height, 3 * width)
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -1513,7 +1525,7 @@ def _png(fig: Figure) -> bytes:
         [
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), _PNG_COMPRESS_LEVEL)),
+            _chunk(b"IDAT", zlib.compress(rows, _PNG_COMPRESS_LEVEL)),
             _chunk(b"IEND", b""),
         ]
     )
@@ -1523,7 +1535,8 @@ def render(
     spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light", filename: str | None = None
 ) -> RenderedFigure:
     """Render ``spec`` to PNG bytes with a safe file name and alt text (nothing keeps the figure)."""
-    png = _png(draw(spec, frame, theme))
+    with rc_context(_TEXT_STYLE):
+        png = _png(draw(spec, frame, theme))
     return RenderedFigure(png, _filename(spec, filename), alt_text(spec, frame))
 
 
@@ -1535,8 +1548,15 @@ PLACEHOLDER_ALT = "The figure is being drawn; it appears here in a moment."
 def placeholder(spec: FigureSpec, theme: Theme = "light") -> RenderedFigure:
     """A plain picture of ``spec``'s figure size that says it is being drawn, so that the message keeps
     its layout when the figure replaces it (a figure whose legend goes below grows by the legend's height)."""
+    return _placeholder(_figsize(spec), theme)
+
+
+@lru_cache(maxsize=32)
+def _placeholder(size: tuple[float, float], theme: Theme) -> RenderedFigure:
+    """The stand-in of one size and theme, drawn once: few sizes occur, and every draft page needs one."""
     palette = _THEMES[theme]
-    fig = Figure(figsize=_figsize(spec), dpi=DPI, facecolor=palette.figure)
+    fig = Figure(figsize=size, dpi=DPI, facecolor=palette.figure)
     FigureCanvasAgg(fig)
     fig.text(0.5, 0.5, "Drawing the figure…", ha="center", va="center", color=palette.muted, fontsize=14)
-    return RenderedFigure(_png(fig), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
+    with rc_context(_TEXT_STYLE):
+        return RenderedFigure(_png(fig), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
