@@ -33,7 +33,7 @@ from celery.exceptions import TimeoutError as ResultTimeout
 from kombu.exceptions import OperationalError
 
 from bot.config import Config
-from bot.engine import TEXT, WARM_TIMEOUT, EngineTimeout, EngineUnavailable
+from bot.engine import TEXT, WARM_TIMEOUT, WORKER_NICENESS, EngineTimeout, EngineUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,7 @@ def serve(config: Config, concurrency: int) -> None:
     from bot.regression import jobs
 
     jobs.configure(config.storage.url or str(Path(config.storage.database).resolve()))
+    os.nice(WORKER_NICENESS)  # beside a bot process on the same machine, the bot comes first (children too)
     jobs.warm()
     app = celery_app(config.workers.broker)
     app.conf.task_time_limit = config.workers.job_timeout

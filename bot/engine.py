@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 JOB_MODULE = "bot.regression.jobs"
 TEXT, FIGURE, BACKGROUND = 0, 1, 2
 WARM_TIMEOUT = 120.0
+#: How much lower than the bot process the workers run (``nice``): on a machine with as many workers as
+#: cores, the bot process would otherwise wait for a core behind fits and figures while it should be
+#: answering Discord (first responses, the words of a page, heartbeats); the workers still get every
+#: core the bot process leaves idle, so they lose no throughput.
+WORKER_NICENESS = 10
 
 
 class EngineTimeout(Exception):
@@ -87,8 +92,10 @@ class Runner(Protocol):
 def _worker_main(connection: Connection, database: str | None) -> None:
     """A worker process: run ``bot.regression.jobs.<job>(*args)`` for each request until the pipe closes."""
     import importlib
+    import os
     import pickle
 
+    os.nice(WORKER_NICENESS)
     jobs = importlib.import_module(JOB_MODULE)
     jobs.configure(database)
     while True:
