@@ -59,6 +59,11 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
+def _rss_mb(pid: int) -> float:
+    """The resident memory of process ``pid`` now, in MiB (0 when it is gone)."""
+    return round(_status_kib(pid).get("VmRSS", 0) / KIB_PER_MB, 1)
+
+
 def read(pid: int) -> ProcessMemory:
     """The memory of process ``pid`` now."""
     status = _status_kib(pid)
@@ -146,16 +151,18 @@ class Sampler:
         self.seen_workers: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
-    def sample(self) -> None:
-        """Take one sample now."""
-        self.bot_peak_mb = max(self.bot_peak_mb, read(os.getpid()).rss_mb)
-        pids = self.workers()
+    def sample(self, pids: list[int] | None = None) -> None:
+        """Take one sample now (of the workers ``pids``, asked for when not given)."""
+        pids = self.workers() if pids is None else pids
+        self.bot_peak_mb = max(self.bot_peak_mb, _rss_mb(os.getpid()))
         self.seen_workers.update(pids)
-        self.workers_peak_mb = max(self.workers_peak_mb, sum(read(pid).rss_mb for pid in pids))
+        self.workers_peak_mb = max(self.workers_peak_mb, sum(_rss_mb(pid) for pid in pids))
 
     async def _run(self) -> None:
+        """Sample every ``interval`` seconds; the reading runs in a thread, off the bot's event loop, which
+        the benchmark measures (the pids are asked for on the loop, where the engine keeps them)."""
         while True:
-            self.sample()
+            await asyncio.to_thread(self.sample, self.workers())
             await asyncio.sleep(self.interval)
 
     def start(self) -> None:

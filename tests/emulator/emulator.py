@@ -142,7 +142,8 @@ class DiscordEmulator:
         self._dm_channels: dict[int, Channel] = {}
         self._in_flight: Counter[str] = Counter()
         self._failures: list[FailurePlan] = []
-        self._changed = asyncio.Event()
+        self._waiters: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._check_scheduled = False
         self._runner: web.AppRunner | None = None
 
     def _make_guild(self, spec: GuildSpec, index: int) -> Guild:
@@ -200,26 +201,51 @@ class DiscordEmulator:
         self.clock_offset += seconds
 
     def notify(self) -> None:
-        """Wake everything waiting in :meth:`wait_until` (called on every state change)."""
-        self._changed.set()
-        self._changed = asyncio.Event()
+        """Re-check what :meth:`wait_until` waits for (called on every state change).
+
+        The checks run once, soon after, for every change made until then: a burst of a hundred
+        interactions makes hundreds of changes, and waking each waiter's task for each one would load the
+        event loop the emulator shares with the bot under test.
+        """
+        if self._waiters and not self._check_scheduled:
+            self._check_scheduled = True
+            asyncio.get_running_loop().call_soon(self._check_waiters)
+
+    def _check_waiters(self) -> None:
+        """Resolve each waiter whose predicate now holds (with its value, or the error it raised)."""
+        self._check_scheduled = False
+        waiting = []
+        for predicate, future in self._waiters:
+            if future.done():
+                continue
+            try:
+                result = predicate()
+            except Exception as error:
+                future.set_exception(error)
+                continue
+            if result:
+                future.set_result(result)
+            else:
+                waiting.append((predicate, future))
+        self._waiters = waiting
 
     async def wait_until(
         self, predicate: Callable[[], T], timeout: float = 5.0, what: str = "a condition"
     ) -> T:
         """Wait until ``predicate()`` is truthy and return it; TimeoutError (listing violations) otherwise."""
-        deadline = time.monotonic() + timeout
-        while not (result := predicate()):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                found = "; ".join(map(str, self.violations)) or "none"
-                raise TimeoutError(f"timed out after {timeout}s waiting for {what} (violations: {found})")
-            changed = self._changed
-            try:
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                continue
-        return result
+        if result := predicate():
+            return result
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiters.append((predicate, future))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            if result := predicate():
+                return result
+            found = "; ".join(map(str, self.violations)) or "none"
+            raise TimeoutError(
+                f"timed out after {timeout}s waiting for {what} (violations: {found})"
+            ) from None
 
     def in_flight(self, token: str) -> bool:
         """Whether a request for this interaction token is being processed."""
@@ -505,7 +531,8 @@ class DiscordEmulator:
         parts = name.split()
         command = self.commands.find(parts[0], guild.id if guild else None)
         resolved: dict[str, Any] = {}
-        members = {u.id: self.member_payload(u) for u in self.users} if guild else {}
+        chosen = [value for value in options.values() if isinstance(value, User)]
+        members = {u.id: self.member_payload(u) for u in chosen} if guild else {}  # resolved user options
         data: dict[str, Any] = {
             "id": command["id"],
             "name": command["name"],
