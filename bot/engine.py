@@ -7,13 +7,16 @@ its own job with it; ``bot.celery_worker.CeleryRunner`` sends each job to Celery
 instead. Either way the front half stays here, in the bot process: identical requests in flight share one
 run; finished results are kept in a small LRU cache, and both cost nothing. New work is shared fairly: each
 user has at most ``jobs_per_user`` jobs waiting or running (more are refused at once with ``UserBusy``),
-and the runner's free slots go to the waiting users in turn (round robin), so one user's burst never
+and a free slot goes to the waiting user who has been served least lately (a count of slots given, which
+halves every ``USAGE_HALF_LIFE`` seconds; users served equally take turns), so one user's burst never
 pushes everyone else back. When more jobs wait than ``max_queue`` in all, new ones are refused with an
 estimate of when to retry.
 
 Jobs have a priority: the words of a page (``TEXT``) are served before any figure (``FIGURE``), so a class
-sees every answer's text before the pictures are drawn; ``BACKGROUND`` work (pages drawn ahead of time)
-runs only while another slot is free for users.
+sees every answer's text before the pictures are drawn, except that the words of a user served
+``jobs_per_user`` times lately wait with the figures (a flood of one user's commands does not hold back
+everyone else's pictures); ``BACKGROUND`` work (pages drawn ahead of time) runs only while another slot is
+free for users.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ log = logging.getLogger(__name__)
 JOB_MODULE = "bot.regression.jobs"
 TEXT, FIGURE, BACKGROUND = 0, 1, 2
 WARM_TIMEOUT = 120.0
+#: Seconds after which a slot given to a user counts half as much when slots are shared out.
+USAGE_HALF_LIFE = 20.0
+#: A user's decayed count of slots below which usage is forgotten (keeps the table small).
+USAGE_FORGOTTEN = 0.05
 #: How much lower than the bot process the workers run (``nice``): on a machine with as many workers as
 #: cores, the bot process would otherwise wait for a core behind fits and figures while it should be
 #: answering Discord (first responses, the words of a page, heartbeats); the workers still get every
@@ -247,10 +254,12 @@ class Engine:
         self.max_queue = max_queue
         self.jobs_per_user = jobs_per_user
         self._free = 0
-        # one round-robin queue of waiting users per priority
+        # the waiting users per priority, in the order they came, each with their tickets in order
         self._turns: tuple[OrderedDict[Hashable, deque[asyncio.Future[None]]], ...] = tuple(
             OrderedDict() for _ in (TEXT, FIGURE, BACKGROUND)
         )
+        # each user's slots given lately: (decayed count, when it was last brought up to date)
+        self._usage: dict[Hashable, tuple[float, float]] = {}
         self._per_user: dict[Hashable, int] = {}
         self._starting: asyncio.Future[None] | None = None
         self._waiting = 0
@@ -277,21 +286,52 @@ class Engine:
             await asyncio.shield(self._starting)
 
     def _release(self) -> None:
-        """Give a free slot to the next waiting user in turn (most urgent priority first), or keep it."""
-        for priority, turns in enumerate(self._turns):
-            if priority == BACKGROUND and not self._spare():
-                break
-            while turns:
-                user, tickets = next(iter(turns.items()))
-                ticket = tickets.popleft()
-                if tickets:
-                    turns.move_to_end(user)
-                else:
-                    del turns[user]
-                if not ticket.done():
-                    ticket.set_result(None)
-                    return
+        """Give a free slot to the waiting job that comes next (see the module's description), or keep it."""
+        while (chosen := self._next_turn()) is not None:
+            priority, user = chosen
+            turns = self._turns[priority]
+            tickets = turns[user]
+            ticket = tickets.popleft()
+            if tickets:
+                turns.move_to_end(user)
+            else:
+                del turns[user]
+            if not ticket.done():
+                self._served(user)
+                ticket.set_result(None)
+                return
         self._free += 1
+
+    def _next_turn(self) -> tuple[int, Hashable] | None:
+        """The priority and user whose first waiting ticket is served next: the most urgent priority (a
+        heavy user's words counting as a figure), then the user served least lately, then the earliest."""
+        now = time.monotonic()
+        best: tuple[tuple[int, float], int, Hashable] | None = None
+        for priority, turns in enumerate(self._turns):
+            if priority == BACKGROUND and (best is not None or not self._spare()):
+                break
+            for user in turns:
+                used = self._used(user, now)
+                rank = FIGURE if priority == TEXT and used >= self.jobs_per_user else priority
+                if best is None or (rank, used) < best[0]:
+                    best = ((rank, used), priority, user)
+        return None if best is None else (best[1], best[2])
+
+    def _used(self, user: Hashable, now: float) -> float:
+        """How many slots ``user`` was given lately (each counting half after ``USAGE_HALF_LIFE`` s)."""
+        count, since = self._usage.get(user, (0.0, now))
+        return count * 0.5 ** ((now - since) / USAGE_HALF_LIFE)
+
+    def _served(self, user: Hashable) -> None:
+        """Count a slot given to ``user``; forget users whose count has faded."""
+        now = time.monotonic()
+        self._usage[user] = (self._used(user, now) + 1.0, now)
+        if len(self._usage) > 4 * max(64, self.max_queue):
+            self._usage = {
+                who: (self._used(who, now), now)
+                for who in self._usage
+                if self._used(who, now) >= USAGE_FORGOTTEN
+            }
 
     def _spare(self) -> bool:
         """Whether background work may take a slot: another one stays free for users."""
@@ -373,6 +413,7 @@ class Engine:
         free = self._free > 0 and (priority != BACKGROUND or self._free > 1 or self.processes == 1)
         if free and not self._waiting_for(priority):
             self._free -= 1
+            self._served(user)
             return
         ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._turns[priority].setdefault(user, deque()).append(ticket)

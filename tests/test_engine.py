@@ -146,6 +146,38 @@ async def test_words_are_served_before_figures():
         await engine.close()
 
 
+async def test_the_user_served_least_lately_goes_first_and_a_heavy_users_words_wait_with_figures():
+    engine = Engine(processes=1, job_timeout=30.0, jobs_per_user=3)
+    await engine.start()
+    finished: list[str] = []
+
+    async def run(name: str, formula: str, priority: int, user: object) -> None:
+        await engine.call("walkthrough", "penguins", formula, user=user, priority=priority)
+        finished.append(name)
+
+    try:
+        for i in range(4):  # the heavy user has been served more often than jobs_per_user just now
+            await run(f"earlier{i}", "body_mass_g ~ flipper_length_mm" + " " * i, TEXT, "heavy")
+        await run("light", "body_mass_g ~ sex", TEXT, "light")  # once
+        (pid,) = engine.worker_pids()
+        os.kill(pid, signal.SIGSTOP)
+        busy = asyncio.ensure_future(run("busy", "body_mass_g ~ bill_length_mm", TEXT, "other"))
+        await asyncio.sleep(0.05)
+        queued = [
+            ("heavy words", "body_mass_g ~ bill_depth_mm", TEXT, "heavy"),
+            ("light words", "body_mass_g ~ species", TEXT, "light"),
+            ("new words", "bill_depth_mm ~ species", TEXT, "new"),
+            ("new figure", "bill_depth_mm ~ sex", FIGURE, "new2"),
+        ]
+        tasks = [asyncio.ensure_future(run(*job)) for job in queued]
+        await asyncio.sleep(0.05)
+        os.kill(pid, signal.SIGCONT)
+        await asyncio.gather(busy, *tasks)
+        assert finished[-5:] == ["busy", "new words", "light words", "new figure", "heavy words"], finished
+    finally:
+        await engine.close()
+
+
 async def test_background_work_leaves_a_worker_free_for_users(engine):
     pids = engine.worker_pids()
     for pid in pids:
