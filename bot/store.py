@@ -28,6 +28,7 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -311,6 +312,16 @@ reading_checks = Table(
 )
 Index("reading_checks_by_user", reading_checks.c.user_id, reading_checks.c.misconception)
 
+#: How many page keys a process remembers having stored (pages are never deleted, so a key once stored
+#: needs no second write; a burst of one formula then costs one write instead of one per command).
+REMEMBERED_KEYS = 4096
+#: How long (seconds) a process reuses settings it read: every command asks for the user's theme, and
+#: on a busy store that read stood between the command and its first response. A change made here is seen
+#: at once; one made by another process (a shard on the same PostgreSQL) within this time.
+SETTINGS_TTL = 30.0
+#: How many users' settings a process keeps at most (all are dropped when there are more).
+SETTINGS_KEPT = 10_000
+
 # PostgreSQL's schema version: one row, written in the transaction that migrates.
 _versions = MetaData()
 schema_version = Table("schema_version", _versions, Column("version", Integer, nullable=False))
@@ -547,6 +558,8 @@ class Store:
         self._backend: _SQLite | _PostgreSQL = (
             _PostgreSQL(location) if location.startswith("postgresql://") else _SQLite(Path(database))
         )
+        self._stored_keys: OrderedDict[str, None] = OrderedDict()
+        self._settings: dict[tuple[int, int | None, str], tuple[float, tuple[str | None, str | None]]] = {}
 
     async def open(self) -> None:
         """Connect (creating a SQLite file and its folder on first start) and migrate to the latest schema."""
@@ -580,6 +593,9 @@ class Store:
         """Store what a paged message shows and return its key (the same content gives the same key)."""
         digest = hashlib.sha256(f"{content.kind}\0{content.dataset}\0{content.formula}".encode()).hexdigest()
         key = digest[:16]
+        if key in self._stored_keys:
+            self._stored_keys.move_to_end(key)
+            return key
         await self._changed(
             self._insert(pages)
             .values(
@@ -591,6 +607,9 @@ class Store:
             )
             .on_conflict_do_nothing()
         )
+        self._stored_keys[key] = None
+        if len(self._stored_keys) > REMEMBERED_KEYS:
+            self._stored_keys.popitem(last=False)
         return key
 
     async def recall(self, key: str) -> PagedContent | None:
@@ -610,19 +629,25 @@ class Store:
                     settings.c.scope == scope, settings.c.id == owner, settings.c.key == key
                 )
             )
-            return
-        upsert = self._insert(settings).values(scope=scope, id=owner, key=key, value=value)
-        await self._changed(
-            upsert.on_conflict_do_update(
-                index_elements=[settings.c.scope, settings.c.id, settings.c.key],
-                set_={"value": upsert.excluded.value},
+        else:
+            upsert = self._insert(settings).values(scope=scope, id=owner, key=key, value=value)
+            await self._changed(
+                upsert.on_conflict_do_update(
+                    index_elements=[settings.c.scope, settings.c.id, settings.c.key],
+                    set_={"value": upsert.excluded.value},
+                )
             )
-        )
+        self._settings.clear()  # rare: forget every reading rather than find those this changes
 
     async def settings_for(
         self, user_id: int, guild_id: int | None, key: str
     ) -> tuple[str | None, str | None]:
-        """``key`` as the user set it and as their server's default (None where not set), in one read."""
+        """``key`` as the user set it and as their server's default (None where not set), in one read
+        (reused for ``SETTINGS_TTL`` seconds)."""
+        asked = (user_id, guild_id, key)
+        kept = self._settings.get(asked)
+        if kept is not None and time.monotonic() - kept[0] < SETTINGS_TTL:
+            return kept[1]
         rows = await self._rows(
             select(settings.c.scope, settings.c.value).where(
                 settings.c.key == key,
@@ -636,7 +661,11 @@ class Store:
             )
         )
         found = {scope: value for scope, value in rows}
-        return found.get("user"), found.get("guild")
+        answer = found.get("user"), found.get("guild")
+        if len(self._settings) >= SETTINGS_KEPT:
+            self._settings.clear()
+        self._settings[asked] = (time.monotonic(), answer)
+        return answer
 
     # Uploaded datasets.
 

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, insert, inspect
 from sqlalchemy.engine import Inspector
 from sqlalchemy.exc import DBAPIError
 
+from bot import store as store_module
 from bot.regression.questions import Option
 from bot.regression.questions import Question as QuizQuestion
 from bot.store import (
@@ -305,6 +306,35 @@ def _quiz_question(topic: str = "baseline") -> QuizQuestion:
         for letter in "ABCD"
     )
     return QuizQuestion("baseline", topic, "codecademy", "score ~ lesson", "Which?", options, "Because.")
+
+
+async def test_settings_another_process_changes_are_seen_once_the_reading_is_old(
+    store, database, monkeypatch
+):
+    other = Store(database)  # another process on the same database (a shard, on PostgreSQL)
+    await other.open()
+    try:
+        assert await store.settings_for(1, 10, "theme") == (None, None)
+        await other.set_setting("user", 1, "theme", "dark")
+        assert await other.settings_for(1, 10, "theme") == ("dark", None)  # its own change: at once
+        assert await store.settings_for(1, 10, "theme") == (None, None)  # reused, within SETTINGS_TTL
+        monkeypatch.setattr(store_module, "SETTINGS_TTL", 0.0)
+        assert await store.settings_for(1, 10, "theme") == ("dark", None)
+    finally:
+        await other.close()
+
+
+async def test_a_page_key_is_written_once_and_recalled_by_every_process(store, database):
+    content = PagedContent("wt", "codecademy", "score ~ lesson")
+    key = await store.remember(content)
+    assert await store.remember(content) == key
+    other = Store(database)
+    await other.open()
+    try:
+        assert await other.recall(key) == content
+        assert await other.remember(content) == key  # already stored by the first: no conflict
+    finally:
+        await other.close()
 
 
 async def test_quiz_answers_are_one_per_student_even_when_pressed_at_once(store):
