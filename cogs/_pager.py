@@ -8,6 +8,7 @@ of a public message; anyone else who presses gets a private copy at the same ste
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import re
@@ -44,12 +45,12 @@ log = logging.getLogger(__name__)
 PREFIX = r"pg:(?P<key>[0-9a-f]{16}):(?P<step>\d{1,3}):(?P<owner>\d{1,20}):"
 
 
-def page_job(content: PagedContent, index: int, theme: str = THEME) -> tuple[str, tuple[Hashable, ...]]:
+def page_job(content: PagedContent, index: int) -> tuple[str, tuple[Hashable, ...]]:
     """The engine job (name and arguments) that makes the draft of page ``index`` of ``content`` (its
-    words, with a placeholder for its figure)."""
+    words, with a placeholder for its figure): the same for every theme, so it needs no settings read."""
     if content.kind == "wt":
-        return "walkthrough_view", (content.dataset, content.formula, index, theme, False)
-    return "describe_view", (content.dataset, index, theme, False)
+        return "walkthrough_view", (content.dataset, content.formula, index, THEME, False)
+    return "describe_view", (content.dataset, index, THEME, False)
 
 
 async def draw_ahead(bot: RegressionBot) -> int:
@@ -63,7 +64,7 @@ async def draw_ahead(bot: RegressionBot) -> int:
     for dataset in bot.registry.all():
         for formula, theme in itertools.product(dataset.examples, THEMES):
             content = PagedContent("wt", dataset.ref, formula)
-            job, args = page_job(content, 0, theme)
+            job, args = page_job(content, 0)
             try:
                 view = await bot.engine.call(job, *args, priority=BACKGROUND)
                 if view.page.to_draw:
@@ -79,10 +80,22 @@ async def draw_ahead(bot: RegressionBot) -> int:
     return done
 
 
-async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int, theme: str) -> PageView:
+async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
     """The draft of page ``index`` of ``content`` (clamped), made by one engine job counted as ``user``'s."""
-    job, args = page_job(content, index, theme)
+    job, args = page_job(content, index)
     return await bot.engine.call(job, *args, user=user)
+
+
+async def load_new(
+    interaction: discord.Interaction[RegressionBot], content: PagedContent
+) -> tuple[PageView, str, str]:
+    """For a new paged message, at once: the draft of its first page, the user's theme (for its figure)
+    and the key ``content`` is stored under (a key whose draft then fails to be made is never shown)."""
+    bot, user = interaction.client, interaction.user.id
+    view, theme, key = await asyncio.gather(
+        load_view(bot, content, 0, user), theme_for(interaction), bot.store.remember(content)
+    )
+    return view, theme, key
 
 
 async def show_view(
@@ -195,11 +208,10 @@ async def turn_page(
         raise UserInputError("This explanation is no longer available; run the command again.")
     user = interaction.user.id
     is_owner = user == owner
-    theme = await theme_for(interaction)
-    job, args = page_job(content, target if is_owner else current, theme)
+    job, args = page_job(content, target if is_owner else current)
     bot.engine.admit(user, job, *args)
     await interaction.response.defer(ephemeral=not is_owner, thinking=not is_owner)
-    view = await bot.engine.call(job, *args, user=user)
+    view, theme = await asyncio.gather(bot.engine.call(job, *args, user=user), theme_for(interaction))
     copy: discord.WebhookMessage | None = None
 
     async def send(shown: PageView) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -12,8 +13,8 @@ from bot.regression.describe import dataset_list_markdown
 from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, column_autocomplete, registry_for
-from cogs._pager import load_view, message_for, page_job, show_view
-from cogs._render import COLOUR, clip, file_for, theme_for, words_first
+from cogs._pager import load_new, message_for, page_job, show_view
+from cogs._render import COLOUR, THEME, clip, file_for, theme_for, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -38,13 +39,11 @@ class Data(commands.Cog):
     async def describe(self, interaction: discord.Interaction[RegressionBot], dataset: DatasetArg) -> None:
         bot = interaction.client
         content = PagedContent("ds", dataset.ref, "")
-        theme = await theme_for(interaction)
-        job, args = page_job(content, 0, theme)
+        job, args = page_job(content, 0)
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(thinking=True)
         user = interaction.user.id
-        view = await load_view(bot, content, 0, user, theme)
-        key = await bot.store.remember(content)
+        view, theme, key = await load_new(interaction, content)
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))
@@ -71,11 +70,10 @@ class Data(commands.Cog):
     ) -> None:
         bot = interaction.client
         user = interaction.user.id
-        theme = await theme_for(interaction)
-        args = (dataset.ref, x, y, color, kind or "auto", theme, False)
+        args = (dataset.ref, x, y, color, kind or "auto", THEME, False)  # a draft: the same in every theme
         bot.engine.admit(user, "plot", *args)
         await interaction.response.defer(thinking=True)
-        draft = await bot.engine.call("plot", *args, user=user)
+        draft, theme = await asyncio.gather(bot.engine.call("plot", *args, user=user), theme_for(interaction))
 
         async def show(pages: tuple[Page, ...]) -> None:
             (page,) = pages

@@ -11,8 +11,7 @@ from discord.ext import commands
 from bot.regression.pages import PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, FormulaArg
-from cogs._pager import load_view, message_for, page_job, show_view
-from cogs._render import theme_for
+from cogs._pager import load_new, message_for, page_job, show_view
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -38,14 +37,11 @@ class Fit(commands.Cog):
     ) -> None:
         bot = interaction.client
         content = PagedContent("wt", dataset.ref, formula)
-        theme = await theme_for(interaction)
-        job, args = page_job(content, 0, theme)
+        job, args = page_job(content, 0)
         bot.engine.admit(interaction.user.id, job, *args)
         await interaction.response.defer(ephemeral=private, thinking=True)
-        # a formula that cannot be fitted fails here, before it is stored
         user = interaction.user.id
-        view = await load_view(bot, content, 0, user, theme)
-        key = await bot.store.remember(content)
+        view, theme, key = await load_new(interaction, content)  # a formula that cannot be fitted fails here
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,7 +11,7 @@ from discord.ext import commands
 
 from bot.regression.pages import Page
 from cogs._options import DatasetArg, FormulaArg
-from cogs._render import COLOUR, clip, embed_for, file_for, fit_total, theme_for, words_first
+from cogs._render import COLOUR, THEME, clip, embed_for, file_for, fit_total, theme_for, words_first
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -56,11 +57,12 @@ class Predict(commands.Cog):
     ) -> None:
         bot = interaction.client
         user = interaction.user.id
-        theme = await theme_for(interaction)
-        args = (dataset.ref, formula, other, theme, False)
+        args = (dataset.ref, formula, other, THEME, False)  # drafts: the same in every theme
         bot.engine.admit(user, "compare_pages", *args)
         await interaction.response.defer(thinking=True)
-        drafts = await bot.engine.call("compare_pages", *args, user=user)
+        drafts, theme = await asyncio.gather(
+            bot.engine.call("compare_pages", *args, user=user), theme_for(interaction)
+        )
 
         async def show(pages: tuple[Page, ...]) -> None:
             embeds = [embed_for(page.step, page.figure) for page in pages]

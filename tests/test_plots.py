@@ -446,6 +446,24 @@ def test_the_png_holds_the_drawn_figure_pixel_for_pixel(lecture: ScatterSpec, fr
     assert len(png) < 150_000
 
 
+def test_the_placeholder_is_see_through_and_as_large_as_the_figure_in_either_theme(
+    lecture: ScatterSpec, frame: pd.DataFrame
+) -> None:
+    from PIL import Image
+
+    stand_in = plots.placeholder(lecture)
+    assert stand_in.filename == plots.PLACEHOLDER_FILENAME and stand_in.alt_text
+    with Image.open(io.BytesIO(stand_in.png)) as image:
+        pixels = np.asarray(image)
+        assert image.mode == "RGBA"
+        for theme in ("light", "dark"):
+            with Image.open(io.BytesIO(plots.render(lecture, frame, theme).png)) as drawn:
+                # as wide, and as tall but for a legend below, which the figure grows to hold
+                assert image.width == drawn.width and image.height <= drawn.height
+    assert pixels[0, 0, 3] == 0 and pixels[-1, -1, 3] == 0  # Discord's background shows through
+    assert pixels[:, :, 3].max() == 255  # the words are drawn
+
+
 @pytest.mark.parametrize(
     ("requested", "expected"),
     [

@@ -8,7 +8,9 @@ offline command line).
 Fitted models and rendered pages are cached per process, keyed by the dataset's version.
 
 Every job that shows pages takes ``figures``: with ``False`` it returns drafts (the words, each figure a
-same-sized placeholder), and ``figure`` draws a draft's figure, so a user can read while it is drawn.
+same-sized placeholder), and ``figure`` draws a draft's figure, so a user can read while it is drawn. A
+draft is the same in every theme (its placeholder shows Discord's own background): only ``figure`` and
+``figures=True`` use ``theme``.
 """
 
 from __future__ import annotations
@@ -188,7 +190,7 @@ def _page(step: Step, data: Dataset, theme: str, filename: str, figures: bool) -
     if step.figure is None:
         return Page(step, None)
     if not figures:
-        return Page(step, plots.placeholder(step.figure, theme), to_draw=filename)  # type: ignore[arg-type]
+        return Page(step, plots.placeholder(step.figure), to_draw=filename)
     return Page(step, _drawn(step.figure, data.ref, data.version, theme, filename))
 
 

@@ -24,6 +24,7 @@ outside the view are never built, and the PNG is written without filters at a lo
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import pickle
@@ -1543,20 +1544,27 @@ def render(
 #: The file name of the stand-in shown while a figure is drawn.
 PLACEHOLDER_FILENAME = "drawing.png"
 PLACEHOLDER_ALT = "The figure is being drawn; it appears here in a moment."
+#: The stand-in's words: a grey that reads on Discord's light and dark backgrounds alike.
+_PLACEHOLDER_GREY = "#8a8d93"
 
 
-def placeholder(spec: FigureSpec, theme: Theme = "light") -> RenderedFigure:
-    """A plain picture of ``spec``'s figure size that says it is being drawn, so that the message keeps
-    its layout when the figure replaces it (a figure whose legend goes below grows by the legend's height)."""
-    return _placeholder(_figsize(spec), theme)
+def placeholder(spec: FigureSpec) -> RenderedFigure:
+    """A see-through picture of ``spec``'s figure size that says it is being drawn, so that the message
+    keeps its layout when the figure replaces it (a figure whose legend goes below grows by the legend's
+    height). It shows Discord's own background, so one stands in for the figure in every theme, and the
+    words of a page (its draft) are the same whatever theme its figure is drawn in."""
+    return _placeholder(_figsize(spec))
 
 
-@lru_cache(maxsize=32)
-def _placeholder(size: tuple[float, float], theme: Theme) -> RenderedFigure:
-    """The stand-in of one size and theme, drawn once: few sizes occur, and every draft page needs one."""
-    palette = _THEMES[theme]
-    fig = Figure(figsize=size, dpi=DPI, facecolor=palette.figure)
-    FigureCanvasAgg(fig)
-    fig.text(0.5, 0.5, "Drawing the figure…", ha="center", va="center", color=palette.muted, fontsize=14)
+@lru_cache(maxsize=16)
+def _placeholder(size: tuple[float, float]) -> RenderedFigure:
+    """The stand-in of one size, drawn once: few sizes occur, and every draft page needs one."""
+    fig = Figure(figsize=size, dpi=DPI, facecolor="none")
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, "Drawing the figure…", ha="center", va="center", color=_PLACEHOLDER_GREY, fontsize=14)
     with rc_context(_TEXT_STYLE):
-        return RenderedFigure(_png(fig), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
+        canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    buffer = io.BytesIO()
+    Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buffer, "PNG")
+    return RenderedFigure(buffer.getvalue(), PLACEHOLDER_FILENAME, PLACEHOLDER_ALT)
