@@ -428,6 +428,13 @@ class Meaning:
         """The reading of the coefficient called ``name``."""
         return next(r for r in self.readings if r.coefficient.name == name)
 
+    def reads_as_level(self, coefficient: Coefficient) -> bool:
+        """Whether the coefficient (a single indicator) is read as a gap from its baseline or as its
+        level's own prediction, without reading every coefficient (``readings``) to find out."""
+        (part,) = coefficient.parts
+        assert isinstance(part, Indicator)
+        return part.baseline is not None or self._explainer.level_value(part, coefficient)
+
     def predict(self, case: Mapping[str, Value]) -> Interval:
         """The predicted mean at ``case`` (predictors not given are at their typical values)."""
         return Predictions(self.model).predict({**dict(self.typical), **case})
@@ -889,16 +896,23 @@ class _Explainer:
         columns = [j for j, c in enumerate(self.model.coefficients) if c.parts and c is not keep]
         return bool(np.all(np.abs(row[columns]) <= 1e-7 * max(1.0, float(np.abs(row).max()))))
 
+    def level_value(self, part: Indicator, coefficient: Coefficient) -> bool:
+        """Whether an indicator without a baseline is its level's own prediction: every other term is zero
+        where the other predictors are at zero (else it is read as a term)."""
+        others = [v for v in self.variables if v != part.variable]
+        zero = self.zero_case(others)
+        return zero is not None and self._all_terms_zero(
+            {**dict(zero), part.variable: part.level}, keep=coefficient
+        )
+
     def _indicator(self, base: Reading, part: Indicator) -> Reading:
         """An indicator: a gap from the baseline, or (no baseline) the level's own prediction."""
         name = part.variable
         others = [v for v in self.variables if v != name]
         if part.baseline is None:
-            zero = self.zero_case(others)
-            if zero is None or not self._all_terms_zero(
-                {**dict(zero), name: part.level}, keep=base.coefficient
-            ):
+            if not self.level_value(part, base.coefficient):
                 return self._term(base)
+            zero = self.zero_case(others) or ()
             at = self.typical(**{name: part.level})
             kind: ReadingKind = "level-value"
             return replace(

@@ -405,16 +405,11 @@ class Walkthrough:
 def _has_indicators(words: _Words) -> bool:
     """Whether the indicator page has something to say: a categorical's own coefficients, which are gaps
     from its baseline (known without predicting) or, with no intercept, levels' values where they read so."""
-    parts = [
-        part
+    return any(
+        words.meaning.reads_as_level(coef)
         for coef in words.model.coefficients
-        if coef.parts and len(coef.variables) == 1
-        for part in coef.parts
-        if all(isinstance(p, Indicator) for p in coef.parts)
-    ]
-    if not parts:
-        return False
-    return all(part.baseline is not None for part in parts) or _indicators(words) is not None
+        if len(coef.parts) == 1 and isinstance(coef.parts[0], Indicator)
+    )
 
 
 def _held(words: _Words, exclude: Sequence[str]) -> Case:
