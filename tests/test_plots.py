@@ -987,6 +987,25 @@ def test_jitter_moves_only_whole_number_axes_by_less_than_a_third_of_a_step(grad
     assert "jittered" not in plots.alt_text(still, students)
 
 
+def test_the_alt_text_calls_a_fitted_curve_a_curve() -> None:
+    from bot.regression.model import fit
+    from bot.regression.walkthrough import build
+
+    dataset = DatasetRegistry.bundled().get("students")
+    model = fit(dataset, "port3 ~ port1 + I(port1**2)")
+    (spec,) = [
+        s.figure for s in build(dataset, model) if isinstance(s.figure, ScatterSpec) and s.figure.lines
+    ]
+    text = plots.alt_text(spec, dataset.frame)
+    assert "with 1 fitted curve: ŷ = 3.47 + 0.52·port1 + 0.018·port1²" in text
+    assert "fitted line" not in text and text.endswith("so overlapping ones show; the curve is not.")
+    straight = fit(dataset, "port3 ~ port1")
+    (line,) = [
+        s.figure for s in build(dataset, straight) if isinstance(s.figure, ScatterSpec) and s.figure.lines
+    ]
+    assert "with 1 fitted line: " in plots.alt_text(line, dataset.frame)
+
+
 def test_jitter_leaves_a_continuous_axis_alone_and_scales_with_the_gap() -> None:
     codecademy = bundled("codecademy")
     spec = ScatterSpec("score", COMPLETED, SCORE, jitter=True)

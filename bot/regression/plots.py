@@ -1326,13 +1326,21 @@ def _parallel(lines: Sequence[FittedLine]) -> bool:
     )
 
 
+def _line_word(lines: Sequence[FittedLine]) -> str:
+    """``curve`` when every one of ``lines`` bends (a straight line carries its slope), else ``line``."""
+    return "curve" if lines and all(line.slope is None for line in lines) else "line"
+
+
 def _lines_alt(lines: Sequence[FittedLine]) -> tuple[str, list[str]]:
-    """What the lines are (``, with 2 parallel fitted lines … and a dashed pooled line: ``) and their labels."""
+    """What the lines are (``, with 2 parallel fitted lines … and a dashed pooled line: ``, or fitted
+    curves) and their labels."""
     own = [line for line in lines if not line.pooled]
     pooled = [line for line in lines if line.pooled]
     parts = []
     if own:
-        described = _plural(len(own), "parallel fitted line" if _parallel(own) else "fitted line")
+        described = _plural(
+            len(own), "parallel fitted line" if _parallel(own) else f"fitted {_line_word(own)}"
+        )
         if any(line.extended is not None for line in own):
             each = (
                 "each drawn solid over its own group's range"
@@ -1373,7 +1381,11 @@ def _jitter_alt(spec: ScatterSpec, points: _Points) -> str:
     if not axes:
         return ""
     where = "along both axes" if len(axes) == 2 else f"along the {axes[0]} axis"
-    return f" The points are jittered slightly {where} so overlapping ones show; the lines are not."
+    if not spec.lines:
+        return f" The points are jittered slightly {where} so overlapping ones show."
+    word = _line_word(spec.lines)
+    they = f"the {word} is not" if len(spec.lines) == 1 else f"the {word}s are not"
+    return f" The points are jittered slightly {where} so overlapping ones show; {they}."
 
 
 def _scatter_alt(spec: ScatterSpec, frame: pd.DataFrame | None) -> str:
