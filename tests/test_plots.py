@@ -13,7 +13,6 @@ import sys
 import warnings
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -434,9 +433,8 @@ def test_render_returns_png_a_safe_name_and_alt_text(lecture: ScatterSpec, frame
 def test_the_png_holds_the_drawn_figure_pixel_for_pixel(lecture: ScatterSpec, frame: pd.DataFrame) -> None:
     from PIL import Image
 
-    with matplotlib.rc_context(plots._TEXT_STYLE):  # the text style ``render`` draws in
-        fig = plots.draw(lecture, frame, "dark")
-        fig.canvas.draw()
+    fig = plots.draw(lecture, frame, "dark")
+    fig.canvas.draw()
     drawn = np.asarray(fig.canvas.buffer_rgba())
     png = plots.render(lecture, frame, "dark").png
     with Image.open(io.BytesIO(png)) as image:
@@ -985,6 +983,19 @@ def test_jitter_moves_only_whole_number_axes_by_less_than_a_third_of_a_step(grad
     still = dataclasses.replace(grades, jitter=False)
     np.testing.assert_array_equal(by_gid(plots.draw(still, students), "points")[0].get_offsets(), data)
     assert "jittered" not in plots.alt_text(still, students)
+
+
+def test_a_legend_below_is_split_into_columns_as_matplotlib_splits_it() -> None:
+    from bot.regression.model import fit
+    from bot.regression.walkthrough import build
+
+    dataset = DatasetRegistry.bundled().get("penguins")  # four long entries: 2 + 1 + 1 in three columns
+    model = fit(dataset, "bill_depth_mm ~ bill_length_mm + species + sex")
+    spec = [s.figure for s in build(dataset, model) if isinstance(s.figure, ScatterSpec) and s.figure.lines][
+        -1
+    ]
+    assert len(spec.lines) == 4
+    legend_clear_of(plots.draw(spec, dataset.frame))
 
 
 def test_the_alt_text_calls_a_fitted_curve_a_curve() -> None:

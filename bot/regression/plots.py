@@ -125,8 +125,8 @@ _TEMPLATE_TICKS = 8
 #: zlib level of the PNGs (see ``_png``).
 _PNG_COMPRESS_LEVEL = 3
 #: How the bot's figures set text: unhinted glyphs (FreeType's autohinter costs a sixth of a figure's
-#: drawing, and at this DPI unhinted text reads as well). Scoped to the bot's renders (``render``), so
-#: that other matplotlib users in the same process keep their settings.
+#: drawing, and at this DPI unhinted text reads as well). Scoped to the bot's figures (``draw`` and their
+#: canvas), so that other matplotlib users in the same process keep their settings.
 _TEXT_STYLE = {"text.hinting": "no_hinting"}
 _COEFFICIENT_ROW_INCHES = 0.36
 _COEFFICIENT_PANEL_INCHES = 0.7
@@ -567,7 +567,8 @@ def _no_data(ax: Axes, palette: _Palette, keep_ticks: bool = False) -> None:
 def _legend_columns(labels: Sequence[str], width: float) -> int:
     """How many columns (up to 4) of ``labels`` fit across ``width`` inches, measured in the legend's font.
 
-    Entries fill the columns in order, top to bottom; a column is as wide as its longest label plus its
+    Entries fill the columns in order, top to bottom, split as matplotlib splits them (``array_split``:
+    four entries in three columns are 2, 1 and 1); a column is as wide as its longest label plus its
     handle and spacing (matplotlib's defaults, in font sizes: handle 2, handle to text 0.8, between
     columns 2, border 0.4 on each side).
     """
@@ -575,8 +576,7 @@ def _legend_columns(labels: Sequence[str], width: float) -> int:
     room = width - 2 * _EDGE_INCHES - 2 * 0.4 * em
     widths = [_text_width(label, _LEGEND_FONT) for label in labels]
     for columns in range(min(4, len(labels)), 1, -1):
-        rows = math.ceil(len(labels) / columns)
-        chunks = [widths[start : start + rows] for start in range(0, len(labels), rows)]
+        chunks = [list(chunk) for chunk in np.array_split(widths, columns) if len(chunk)]
         needed = sum(max(chunk) + 2.8 * em for chunk in chunks) + 2.0 * em * (len(chunks) - 1)
         if needed <= room:
             return columns
@@ -1024,6 +1024,12 @@ def draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light") -
         raise ValueError(f"unknown theme {theme!r}; use 'light' or 'dark'")
     if not isinstance(spec, ScatterSpec | BoxSpec | HistogramSpec | ResidualSpec | CoefficientSpec):
         raise TypeError(f"not a figure spec: {type(spec).__name__}")
+    with rc_context(_TEXT_STYLE):  # measured in the style the canvas draws in
+        return _draw(spec, frame, theme)
+
+
+def _draw(spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme) -> Figure:
+    """``draw`` for a checked spec and theme."""
     palette = _THEMES[theme]
     weights = (
         [max(len(rows), 1) for _, rows in _coefficient_panels(spec)]
@@ -1108,6 +1114,11 @@ class _Canvas(FigureCanvasAgg):
         ):
             self.renderer = _Renderer(width, height, self.figure.dpi)
         return self.renderer
+
+    def draw(self) -> None:
+        """Draw the figure in the bot's text style (``_TEXT_STYLE``), whatever the process's settings."""
+        with rc_context(_TEXT_STYLE):
+            super().draw()
 
 
 @cache
@@ -1548,8 +1559,7 @@ def render(
     spec: FigureSpec, frame: pd.DataFrame | None, theme: Theme = "light", filename: str | None = None
 ) -> RenderedFigure:
     """Render ``spec`` to PNG bytes with a safe file name and alt text (nothing keeps the figure)."""
-    with rc_context(_TEXT_STYLE):
-        png = _png(draw(spec, frame, theme))
+    png = _png(draw(spec, frame, theme))
     return RenderedFigure(png, _filename(spec, filename), alt_text(spec, frame))
 
 
