@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -114,14 +115,22 @@ async def test_users_take_turns_and_a_flooder_is_told_at_once():
         await engine.close()
 
 
-async def test_words_are_served_before_figures():
-    engine = Engine(processes=1, job_timeout=30.0)
-    await engine.start()
+def _in_order(engine: Engine) -> tuple[list[str], Callable[[str, str, int, object], Awaitable[None]]]:
+    """The names of jobs in the order they finish, and what runs a named walkthrough job (a formula on
+    penguins at a priority, for a user) into that list."""
     finished: list[str] = []
 
     async def run(name: str, formula: str, priority: int, user: object) -> None:
         await engine.call("walkthrough", "penguins", formula, user=user, priority=priority)
         finished.append(name)
+
+    return finished, run
+
+
+async def test_words_are_served_before_figures():
+    engine = Engine(processes=1, job_timeout=30.0)
+    await engine.start()
+    finished, run = _in_order(engine)
 
     try:
         (pid,) = engine.worker_pids()
@@ -149,11 +158,7 @@ async def test_words_are_served_before_figures():
 async def test_the_user_served_least_lately_goes_first_and_a_heavy_users_words_wait_with_figures():
     engine = Engine(processes=1, job_timeout=30.0, jobs_per_user=3)
     await engine.start()
-    finished: list[str] = []
-
-    async def run(name: str, formula: str, priority: int, user: object) -> None:
-        await engine.call("walkthrough", "penguins", formula, user=user, priority=priority)
-        finished.append(name)
+    finished, run = _in_order(engine)
 
     try:
         for i in range(4):  # the heavy user has been served more often than jobs_per_user just now
