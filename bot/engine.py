@@ -126,6 +126,13 @@ def _log_failed_start(task: asyncio.Future[None]) -> None:
         log.error("starting the workers failed: %r", task.exception())
 
 
+def _retrieved(result: asyncio.Future[Any]) -> None:
+    """Mark a job's failure as seen: whoever awaits the result gets it; a command that failed before it
+    awaited its job (its deferral refused, say) has reported that failure already."""
+    if not result.cancelled():
+        result.exception()
+
+
 class _Worker:
     """One worker process and the bot's end of its pipe."""
 
@@ -341,26 +348,31 @@ class Engine:
         """Whether anyone waits at ``priority`` or a more urgent one."""
         return any(self._turns[p] for p in range(priority + 1))
 
-    def admit(self, user: Hashable = None, job: str | None = None, *args: Hashable) -> None:
-        """Check before deferring that ``job(*args)`` for ``user`` can be taken (nothing to check when it is
-        cached or already running); raises like ``check_capacity``."""
-        if job is None or ((job, args) not in self._cache and (job, args) not in self._inflight):
-            self.check_capacity(user)
-
     def cached(self, job: str, *args: Hashable) -> bool:
         """Whether ``job(*args)`` would be answered from the cache at once."""
         return (job, args) in self._cache
 
     async def call(self, job: str, *args: Hashable, user: Hashable = None, priority: int = TEXT) -> Any:
-        """Run ``job(*args)`` on a worker for ``user``; identical calls share one run, results are cached.
+        """Run ``job(*args)`` on a worker for ``user`` and return its result (see ``submit``)."""
+        return await self.submit(job, *args, user=user, priority=priority)
 
-        Cached and shared answers are free; new work counts against the user's ``jobs_per_user`` and waits
-        behind every job of a more urgent ``priority``.
+    def submit(
+        self, job: str, *args: Hashable, user: Hashable = None, priority: int = TEXT
+    ) -> asyncio.Future[Any]:
+        """Start ``job(*args)`` for ``user`` now and return the future of its result; identical jobs share
+        one run, results are cached.
+
+        Cached and shared answers are free; new work counts against the user's ``jobs_per_user`` from this
+        moment and waits behind every job of a more urgent ``priority``. Refusals (see ``check_capacity``)
+        are raised here, before anything is awaited, so a command submits its job before it defers: a burst
+        of one user's commands is refused at once, and the job runs while the deferral is sent.
         """
         key = (job, args)
         if key in self._cache:
             self._cache.move_to_end(key)
-            return self._cache[key]
+            done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            done.set_result(self._cache[key])
+            return done
         pending = self._inflight.get(key)
         if pending is None:
             self.check_capacity(user, priority)
@@ -370,7 +382,9 @@ class Engine:
             pending = asyncio.ensure_future(self._run_cached(key, job, args, user, priority))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
-        return await asyncio.shield(pending)
+        result = asyncio.shield(pending)
+        result.add_done_callback(_retrieved)  # a command that fails before awaiting it logs nothing more
+        return result
 
     def check_capacity(self, user: Hashable = None, priority: int = TEXT) -> None:
         """Refuse new work at once, before anyone waits for it: ``UserBusy`` when this user already has

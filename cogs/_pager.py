@@ -80,20 +80,20 @@ async def draw_ahead(bot: RegressionBot) -> int:
     return done
 
 
-async def load_view(bot: RegressionBot, content: PagedContent, index: int, user: int) -> PageView:
-    """The draft of page ``index`` of ``content`` (clamped), made by one engine job counted as ``user``'s."""
-    job, args = page_job(content, index)
-    return await bot.engine.call(job, *args, user=user)
+def start_new(interaction: discord.Interaction[RegressionBot], content: PagedContent) -> Awaitable[PageView]:
+    """Submit the draft of a new paged message's first page, as the user's engine job: refused at once
+    (before the command defers) when the user or the engine is busy."""
+    job, args = page_job(content, 0)
+    return interaction.client.engine.submit(job, *args, user=interaction.user.id)
 
 
 async def load_new(
-    interaction: discord.Interaction[RegressionBot], content: PagedContent
+    interaction: discord.Interaction[RegressionBot], content: PagedContent, draft: Awaitable[PageView]
 ) -> tuple[PageView, str, str]:
-    """For a new paged message, at once: the draft of its first page, the user's theme (for its figure)
-    and the key ``content`` is stored under (a key whose draft then fails to be made is never shown)."""
-    bot, user = interaction.client, interaction.user.id
+    """For a new paged message, at once: its ``draft`` (from ``start_new``), the user's theme (for its
+    figure) and the key ``content`` is stored under (a key whose draft then fails is never shown)."""
     view, theme, key = await asyncio.gather(
-        load_view(bot, content, 0, user), theme_for(interaction), bot.store.remember(content)
+        draft, theme_for(interaction), interaction.client.store.remember(content)
     )
     return view, theme, key
 
@@ -209,9 +209,9 @@ async def turn_page(
     user = interaction.user.id
     is_owner = user == owner
     job, args = page_job(content, target if is_owner else current)
-    bot.engine.admit(user, job, *args)
+    draft = bot.engine.submit(job, *args, user=user)
     await interaction.response.defer(ephemeral=not is_owner, thinking=not is_owner)
-    view, theme = await asyncio.gather(bot.engine.call(job, *args, user=user), theme_for(interaction))
+    view, theme = await asyncio.gather(draft, theme_for(interaction))
     copy: discord.WebhookMessage | None = None
 
     async def send(shown: PageView) -> None:

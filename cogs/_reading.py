@@ -63,9 +63,9 @@ async def check_reading(
     bot = interaction.client
     user = interaction.user.id
     args = (ref, formula, term, sentence)
-    bot.engine.admit(user, "interpretation", *args)
+    checked = bot.engine.submit("interpretation", *args, user=user)
     await interaction.response.defer(ephemeral=True, thinking=True)
-    step, index, outcomes = await bot.engine.call("interpretation", *args, user=user)
+    step, index, outcomes = await checked
     await bot.store.record_checks(user, outcomes)
     key = key or await bot.store.remember(PagedContent("wt", ref, formula))
     view = discord.ui.View(timeout=None)
@@ -102,9 +102,9 @@ class HelpButton(
             raise UserInputError("This check is no longer available; run /interpret again.")
         user = interaction.user.id
         args = (content.dataset, content.formula, self.term, "answer" if self.what == "a" else "why")
-        bot.engine.admit(user, "interpretation_help", *args)
+        helped = bot.engine.submit("interpretation_help", *args, user=user)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        step = await bot.engine.call("interpretation_help", *args, user=user)
+        step = await helped
         await interaction.followup.send(embed=embed_for(step, None, content.formula), ephemeral=True)
 
 

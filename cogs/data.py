@@ -13,7 +13,7 @@ from bot.regression.describe import dataset_list_markdown
 from bot.regression.pages import Page, PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, column_autocomplete, registry_for
-from cogs._pager import load_new, message_for, page_job, show_view
+from cogs._pager import load_new, message_for, show_view, start_new
 from cogs._render import COLOUR, THEME, clip, file_for, theme_for, words_first
 
 if TYPE_CHECKING:
@@ -39,11 +39,10 @@ class Data(commands.Cog):
     async def describe(self, interaction: discord.Interaction[RegressionBot], dataset: DatasetArg) -> None:
         bot = interaction.client
         content = PagedContent("ds", dataset.ref, "")
-        job, args = page_job(content, 0)
-        bot.engine.admit(interaction.user.id, job, *args)
+        draft = start_new(interaction, content)
         await interaction.response.defer(thinking=True)
         user = interaction.user.id
-        view, theme, key = await load_new(interaction, content)
+        view, theme, key = await load_new(interaction, content, draft)
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))
@@ -71,9 +70,9 @@ class Data(commands.Cog):
         bot = interaction.client
         user = interaction.user.id
         args = (dataset.ref, x, y, color, kind or "auto", THEME, False)  # a draft: the same in every theme
-        bot.engine.admit(user, "plot", *args)
+        drawing = bot.engine.submit("plot", *args, user=user)
         await interaction.response.defer(thinking=True)
-        draft, theme = await asyncio.gather(bot.engine.call("plot", *args, user=user), theme_for(interaction))
+        draft, theme = await asyncio.gather(drawing, theme_for(interaction))
 
         async def show(pages: tuple[Page, ...]) -> None:
             (page,) = pages

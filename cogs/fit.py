@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.regression.pages import PageView
 from bot.store import PagedContent
 from cogs._options import DatasetArg, FormulaArg
-from cogs._pager import load_new, message_for, page_job, show_view
+from cogs._pager import load_new, message_for, show_view, start_new
 
 if TYPE_CHECKING:
     from bot.app import RegressionBot
@@ -37,11 +37,12 @@ class Fit(commands.Cog):
     ) -> None:
         bot = interaction.client
         content = PagedContent("wt", dataset.ref, formula)
-        job, args = page_job(content, 0)
-        bot.engine.admit(interaction.user.id, job, *args)
+        draft = start_new(interaction, content)
         await interaction.response.defer(ephemeral=private, thinking=True)
         user = interaction.user.id
-        view, theme, key = await load_new(interaction, content)  # a formula that cannot be fitted fails here
+        view, theme, key = await load_new(
+            interaction, content, draft
+        )  # a formula that cannot be fitted fails here
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))

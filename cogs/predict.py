@@ -35,9 +35,9 @@ class Predict(commands.Cog):
     ) -> None:
         engine = interaction.client.engine
         args = (dataset.ref, formula, values)
-        engine.admit(interaction.user.id, "prediction", *args)
+        prediction = engine.submit("prediction", *args, user=interaction.user.id)
         await interaction.response.defer(thinking=True)
-        step = await engine.call("prediction", *args, user=interaction.user.id)
+        step = await prediction
         embed = discord.Embed(title=clip(step.title, 256), description=clip(step.body, 4096), colour=COLOUR)
         embed.set_footer(text=clip(f"{dataset.name} · {formula}", 2048))
         await interaction.edit_original_response(embed=embed)
@@ -58,11 +58,9 @@ class Predict(commands.Cog):
         bot = interaction.client
         user = interaction.user.id
         args = (dataset.ref, formula, other, THEME, False)  # drafts: the same in every theme
-        bot.engine.admit(user, "compare_pages", *args)
+        comparison = bot.engine.submit("compare_pages", *args, user=user)
         await interaction.response.defer(thinking=True)
-        drafts, theme = await asyncio.gather(
-            bot.engine.call("compare_pages", *args, user=user), theme_for(interaction)
-        )
+        drafts, theme = await asyncio.gather(comparison, theme_for(interaction))
 
         async def show(pages: tuple[Page, ...]) -> None:
             embeds = [embed_for(page.step, page.figure) for page in pages]

@@ -262,9 +262,9 @@ class Practice(commands.Cog):
         bot = interaction.client
         user = interaction.user.id
         args = (dataset.ref, formula, kind.value if kind else None, interaction.id % 2**32)
-        bot.engine.admit(user, "quiz_question", *args)
+        asked = bot.engine.submit("quiz_question", *args, user=user)
         await interaction.response.defer(thinking=True)
-        question = await bot.engine.call("quiz_question", *args, user=user)
+        question = await asked
         channel = interaction.channel_id or 0
         quiz_id = await bot.store.post_quiz(interaction.guild_id, channel, user, question)
         await interaction.edit_original_response(

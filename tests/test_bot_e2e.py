@@ -303,14 +303,14 @@ async def test_the_caret_stands_under_the_mistake(live, formula, wrong):
 
 async def test_unexpected_errors_get_an_id_and_do_not_affect_others(live, monkeypatch, caplog):
     emu, bot, _ = live
-    original = bot.engine.call
+    original = bot.engine.submit
 
-    async def broken(job, *args, user=None):
+    def broken(job, *args, user=None, priority=0):
         if job == "prediction":
             raise RuntimeError("boom")
-        return await original(job, *args)
+        return original(job, *args, user=user, priority=priority)
 
-    monkeypatch.setattr(bot.engine, "call", broken)
+    monkeypatch.setattr(bot.engine, "submit", broken)
     failing = await answered(emu, "predict", {**LECTURE, "values": "completed=35 lesson=Lesson A"})
     text = failing.followups[0].content if failing.followups else failing.original.content
     error_id = re.search(r"error id `([0-9a-f]{8})`", text).group(1)

@@ -95,22 +95,21 @@ async def test_users_take_turns_and_a_flooder_is_told_at_once():
             "body_mass_g ~ bill_length_mm",
             "body_mass_g ~ bill_depth_mm",
         ]
-        tasks = [asyncio.ensure_future(run(1, f)) for f in flood]
-        await asyncio.sleep(0)
-        with pytest.raises(UserBusy) as info:
-            await engine.call("walkthrough", "penguins", "body_mass_g ~ species", user=1)
+        submitted = [engine.submit("walkthrough", "penguins", f, user=1) for f in flood]
+        with pytest.raises(UserBusy) as info:  # counted from submission, before anything is awaited
+            engine.submit("walkthrough", "penguins", "body_mass_g ~ species", user=1)
         assert info.value.jobs == 3 and info.value.retry_after >= 1
         with pytest.raises(UserBusy):
-            engine.admit(1, "walkthrough", "penguins", "body_mass_g ~ species")
-        engine.admit(1, "walkthrough", "penguins", flood[0])
-        engine.admit(2, "walkthrough", "penguins", "body_mass_g ~ species")
+            await engine.call("walkthrough", "penguins", "body_mass_g ~ species", user=1)
+        shared = engine.submit("walkthrough", "penguins", flood[0], user=1)  # the same job: free
+        tasks = [asyncio.ensure_future(run(1, f)) for f in flood[1:]]
         other = asyncio.ensure_future(run(2, "bill_depth_mm ~ species"))
         await asyncio.gather(*tasks, other)
         assert finished.index("bill_depth_mm ~ species") < finished.index(flood[-1])
-        cached = await engine.call("walkthrough", "penguins", flood[0], user=1)
-        assert cached
-        engine.admit(1, "walkthrough", "penguins", flood[0])
+        assert await shared is await submitted[0]
         assert engine._per_user == {}
+        cached = engine.submit("walkthrough", "penguins", flood[0], user=1)
+        assert cached.done() and engine._per_user == {}
     finally:
         await engine.close()
 

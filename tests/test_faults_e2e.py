@@ -143,12 +143,16 @@ async def test_a_flooding_user_is_told_to_wait_and_nobody_else_is(tmp_path):
             workers=WorkerConfig(processes=1, jobs_per_user=2, draw_ahead=False),
         )
         async with run_bot(bot, emu, timeout=60):
+            jobs_before = bot.engine.jobs_run
             flooder, other = emu.user("student"), emu.user("instructor")
             flood = await burst(emu, FORMULAS[:6], user=flooder)
             calm = await emu.slash("fit", {"dataset": "codecademy", "formula": FORMULAS[7]}, user=other)
             results = await asyncio.gather(*(finished(i) for i in flood))
             told = [r for r in results if r.startswith("You already have 2 requests being worked on")]
             assert len(told) == 4 and results.count("The question and the data") == 2, results
+            refused = [i for i, r in zip(flood, results, strict=True) if r in told]
+            assert all(i.response["type"] == 4 for i in refused)  # told at once: never deferred
+            assert bot.engine.jobs_run - jobs_before == 3 * 2  # words and figure of the three answers only
             assert await finished(calm) == "The question and the data"
             assert emu.violations == []
 
@@ -171,15 +175,15 @@ async def test_the_token_never_appears_in_logs_or_answers(tmp_path, caplog):
         running_emulator() as emu,
         run_bot(make_bot(emu, tmp_path / "bot.sqlite3"), emu, timeout=60) as bot,
     ):
-        original = bot.engine.call
+        original = bot.engine.submit
 
-        async def broken(job, *args, user=None):
+        def broken(job, *args, user=None, priority=0):
             raise RuntimeError("an unexpected failure")
 
-        bot.engine.call = broken
+        bot.engine.submit = broken
         failing = await emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"})
         answer = await finished(failing)
-        bot.engine.call = original
+        bot.engine.submit = original
         assert "error id" in answer and "an unexpected failure" in caplog.text
         fine = await emu.slash("fit", {"dataset": "codecademy", "formula": "score ~ completed"})
         assert await finished(fine) == "The question and the data"
