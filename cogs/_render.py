@@ -98,17 +98,24 @@ async def words_first(
     """Show draft ``pages`` of the dataset ``ref``: at once when their figures are ready (cached) or there
     are none, else first with placeholders and again when the figures are drawn.
 
-    When drawing fails, the pages are shown without their pictures and the error is raised (to be
-    reported to ``user``).
+    The figures are submitted before the words are sent, so a worker can draw them while the bot process
+    is busy sending. When drawing fails, the pages are shown without their pictures and the error is
+    raised (to be reported to ``user``).
     """
     engine = bot.engine
-    waiting = [page for page in pages if page.to_draw]
-    if any(not engine.cached(*figure_job(ref, page, theme)) for page in waiting):
+    jobs = [figure_job(ref, page, theme) for page in pages if page.to_draw]
+    ready = all(engine.cached(*job) for job in jobs)
+    without = tuple(page.without_figure() if page.to_draw else page for page in pages)
+    try:
+        drawn = [engine.submit(*job, user=user, priority=FIGURE) for job in jobs]
+    except Exception:
+        await show(without)
+        raise
+    if not ready:
         await show(tuple(pages))
     try:
-        drawn = [engine.call(*figure_job(ref, page, theme), user=user, priority=FIGURE) for page in waiting]
         figures = iter(await asyncio.gather(*drawn))
     except Exception:
-        await show(tuple(page.without_figure() if page.to_draw else page for page in pages))
+        await show(without)
         raise
     await show(tuple(page.drawn(next(figures)) if page.to_draw else page for page in pages))

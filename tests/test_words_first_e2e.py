@@ -2,8 +2,9 @@
 
 Through the real discord.py client and the loopback emulator: the first edit of a cold page carries the
 text with a placeholder of the figure's size, the second only swaps the picture (same embeds, same
-buttons); a page whose figure is ready is sent once; a figure that cannot be drawn leaves the words without
-a placeholder and the user is told; the example formulas are drawn ahead after start-up.
+buttons); a page whose figure is ready is sent once; the figure is drawn while the words are being sent; a
+figure that cannot be drawn leaves the words without a placeholder and the user is told; the example
+formulas are drawn ahead after start-up.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import pytest
 import pytest_asyncio
 
 from bot.config import WorkerConfig
+from bot.store import PagedContent
+from cogs._options import check_formula
+from cogs._pager import page_job
 from tests.conftest import make_bot
 from tests.drawn import PLACEHOLDER, drawn
 from tests.emulator.emulator import DiscordEmulator
@@ -117,16 +121,29 @@ async def test_describe_compare_and_plot_show_their_words_first_too(live):
     assert emu.violations == []
 
 
+async def test_the_figure_is_drawn_while_the_words_are_being_sent(live):
+    emu, bot = live
+    # Discord holds the draft's edit back (a 429 that discord.py waits out): the worker draws meanwhile
+    emu.set_rest_failures(429, 1, retry_after=1.0, method="PATCH", path_contains="@original")
+    before = bot.engine.jobs_run
+    fit = await emu.slash("fit", {"dataset": "penguins", "formula": "bill_depth_mm ~ flipper_length_mm"})
+    await emu.wait_until(lambda: len(edits(emu, fit)) == 1, 30, "the draft's edit")
+    assert bot.engine.jobs_run - before == 2 and not bot.engine._inflight  # the words and the figure, done
+    await drawn(fit)
+    assert [a.filename for a in fit.original.attachments] == ["step1.png"]
+
+
 async def test_a_figure_that_cannot_be_drawn_leaves_the_words_and_the_user_is_told(live, monkeypatch):
     emu, bot = live
-    # hold the draft's edit back for a moment (a 429 that discord.py waits out), and stop the worker meanwhile
-    emu.set_rest_failures(429, 1, retry_after=1.0, method="PATCH", path_contains="@original")
-    fit = await emu.slash("fit", {"dataset": "penguins", "formula": "body_mass_g ~ bill_depth_mm"})
-    await emu.wait_until(lambda: any(r.status == 429 for r in emu.requests), 30, "the held-back edit")
+    formula = "body_mass_g ~ bill_depth_mm"
+    penguins = bot.registry.get("penguins")
+    job, args = page_job(PagedContent("wt", penguins.ref, check_formula(penguins, formula)), 0)
+    await bot.engine.call(job, *args)  # the words are ready, so only the figure is left to the worker
     monkeypatch.setattr(bot.engine, "job_timeout", 0.5)
     (pid,) = bot.engine.worker_pids()
     os.kill(pid, signal.SIGSTOP)
     try:
+        fit = await emu.slash("fit", {"dataset": "penguins", "formula": formula})
         await drawn(fit)
         await fit.wait_followups(1, timeout=30)
     finally:
