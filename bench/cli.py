@@ -169,7 +169,7 @@ def machine() -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement, as one JSON-ready dict."""
     started = time.monotonic()
-    others, flood = (3, 8) if args.quick else (29, 60)
+    others, flood, rounds = (3, 8, 1) if args.quick else (29, 60, 8)
     commands, presses = (6, 6) if args.quick else (25, 40)
     options = LiveOptions(
         args.bursts,
@@ -180,6 +180,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         args.class_size,
         others,
         flood,
+        rounds,
         commands,
         presses,
         args.backend,

@@ -78,6 +78,7 @@ class LiveOptions:
     class_size: int = 30
     fair_others: int = 29
     fair_flood: int = 60
+    fair_rounds: int = 8
     demo_commands: int = 25
     demo_presses: int = 40
     backend: str = "local"
@@ -491,38 +492,61 @@ def _said(interaction: EmulatedInteraction) -> str:
     return texts[-1] if texts else (message.content if message is not None else "")
 
 
-async def fair_use(
-    emu: DiscordEmulator, bot: RegressionBot, pool: FormulaPool, others: int, flood: int
-) -> dict[str, Any]:
-    """``others`` users each send one distinct /fit, first alone, then while one user sends ``flood``
-    distinct ones at the same moment: how much the flood slows the others (p95 ratio), and what the
-    flooder is told."""
-    students = [u for u in emu.users if u.username.startswith("student")]
-    flooder, crowd = students[0], students[1 : others + 1]
-    alone, _, _ = await _run(emu, pool.fits(others), iter(crowd), image=True)
-    await asyncio.sleep(1)
-    mixed = [*pool.fits(others), *pool.fits(flood)]
-    senders = iter([*crowd, *[flooder] * flood])
-    start = emu.now()
+async def _fair_round(
+    emu: DiscordEmulator, pool: FormulaPool, crowd: Sequence[User], flooder: User | None, flood: int
+) -> tuple[list[Outcome], list[str]]:
+    """One distinct /fit from each of ``crowd`` and, with a ``flooder``, ``flood`` more from them, all at
+    the same moment: the crowd's outcomes and what each of the flooder's commands was told (``_said``)."""
+    commands = pool.fits(len(crowd)) + (pool.fits(flood) if flooder else [])
+    senders = [*crowd, *([flooder] * flood if flooder else [])]
     interactions = await asyncio.gather(
-        *(emu.slash(name, options, user=next(senders)) for name, options in mixed)
+        *(
+            emu.slash(name, options, user=user)
+            for (name, options), user in zip(commands, senders, strict=True)
+        )
     )
-    await asyncio.gather(*(_finished(i, 60.0 + 2 * len(mixed)) for i in interactions))
+    await asyncio.gather(*(_finished(i, 60.0 + 2 * len(commands)) for i in interactions))
     grouped = _by_token(emu)
-    together = [_outcome(i, grouped.get(i.token, []), None, True) for i in interactions[:others]]
-    told = Counter(_said(i).split(":")[0] for i in interactions[others:])
+    outcomes = [_outcome(i, grouped.get(i.token, []), None, True) for i in interactions[: len(crowd)]]
+    said = [_said(i) for i in interactions[len(crowd) :]]
     _forget(emu)
-    base = latency([o.answer * 1000 for o in alone if o.answer is not None])
-    with_flood = latency([o.answer * 1000 for o in together if o.answer is not None])
+    return outcomes, said
+
+
+async def fair_use(
+    emu: DiscordEmulator, pool: FormulaPool, others: int, flood: int, rounds: int
+) -> dict[str, Any]:
+    """How much one user's flood slows everyone else: ``others`` users each send one distinct /fit, alone
+    or while one more user sends ``flood`` distinct ones at the same moment, ``rounds`` times each way in
+    the order alone, flood, flood, alone, ... (so drift over time and the cost of the formulas drawn fall
+    on both alike). Every formula is new (nothing is cached); the users take turns among the students
+    (one served a few rounds before may still count a little: as much for the flooder as for the others).
+    The p95 of all the others' answers with the flood over the p95 without, and what flooders were told."""
+    students = itertools.cycle([u for u in emu.users if u.username.startswith("student")])
+    answers: dict[bool, list[float]] = {False: [], True: []}
+    errors = 0
+    told: Counter[str] = Counter()
+    start = emu.now()
+    for turn in range(2 * rounds):
+        flooded = turn % 4 in (1, 2)
+        await asyncio.sleep(1)
+        crowd = list(itertools.islice(students, others))
+        flooder = next(students) if flooded else None
+        outcomes, flooding = await _fair_round(emu, pool, crowd, flooder, flood)
+        answers[flooded] += [o.answer * 1000 for o in outcomes if o.answer is not None]
+        errors += sum(o.error is not None for o in outcomes)
+        told.update(text.split(":")[0] for text in flooding)
+    base, with_flood = latency(answers[False]), latency(answers[True])
     return {
         "others": others,
         "flood": flood,
+        "rounds_each": rounds,
         "others_alone_answer_ms": base,
         "others_with_flood_answer_ms": with_flood,
         "p95_ratio": round(with_flood["p95"] / base["p95"], 2) if base["p95"] and with_flood["p95"] else None,
-        "others_errors": sum(o.error is not None for o in together),
-        "flooder_answers": sum(v for k, v in told.items() if not k.startswith(REFUSED)),
-        "flooder_told_to_wait": sum(v for k, v in told.items() if k.startswith(REFUSED)),
+        "others_errors": errors,
+        "flooder_answers": sum(v for k, v in told.items() if not k.startswith(REFUSED)) / rounds,
+        "flooder_told_to_wait": sum(v for k, v in told.items() if k.startswith(REFUSED)) / rounds,
         "flooder_samples": [k for k, _ in told.most_common(3)],
         "duration_s": round(emu.now() - start, 2),
     }
@@ -696,7 +720,9 @@ async def measure(options: LiveOptions, pool: FormulaPool, bursts: Sequence[Burs
                 for planned in bursts:
                     await asyncio.sleep(2 * options.heartbeat_ms / 1000)  # settle between bursts
                     results.append(await burst(emu, users, planned, options.heartbeat_ms, workers))
-                fairness = await fair_use(emu, bot, pool, options.fair_others, options.fair_flood)
+                fairness = await fair_use(
+                    emu, pool, options.fair_others, options.fair_flood, options.fair_rounds
+                )
                 demo = await instructor_demo(emu, pool, options.demo_commands, options.demo_presses)
                 soaked = await soak(emu, workers, users, soak_commands(options.soak, pool))
                 await sampler.stop()

@@ -231,10 +231,11 @@ def _fair_use(results: dict[str, Any]) -> list[str]:
     f, d = results["fair_use"], results["instructor_demo"]
     return [
         "",
-        f"Fair use: {f['others']} users' /fit alone, answer p95 {_n(f['others_alone_answer_ms']['p95'])} ms; while one "
-        f"user sends {f['flood']} at once, p95 {_n(f['others_with_flood_answer_ms']['p95'])} ms "
-        f"(x{_n(f['p95_ratio'], 2)}), {f['others_errors']} errors; the flooder got {f['flooder_answers']} answers and "
-        f"was told to wait {f['flooder_told_to_wait']} times",
+        f"Fair use ({f['rounds_each']} rounds each way): {f['others']} users' /fit alone, answer p95 "
+        f"{_n(f['others_alone_answer_ms']['p95'])} ms; while one more user sends {f['flood']} at once, p95 "
+        f"{_n(f['others_with_flood_answer_ms']['p95'])} ms (x{_n(f['p95_ratio'], 2)}), {f['others_errors']} errors; "
+        f"each flooder got {_n(f['flooder_answers'], 1)} answers and was told to wait "
+        f"{_n(f['flooder_told_to_wait'], 1)} times",
         f"Instructor demo: {d['commands']} commands and {d['presses']} page turns by one user, one after another, "
         f"in {_n(d['duration_s'], 1)} s: {d['refused']} refused",
     ]

@@ -88,6 +88,11 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
 
     fair = results["fair_use"]
     assert (fair["others"], fair["flood"]) == (3, 8)
+    assert (
+        fair["others_alone_answer_ms"]["n"]
+        == fair["others_with_flood_answer_ms"]["n"]
+        == 3 * fair["rounds_each"]
+    )
     assert_latency(fair["others_alone_answer_ms"])
     assert_latency(fair["others_with_flood_answer_ms"])
     assert_numbers(fair, ("p95_ratio",), allow_none=True)
@@ -181,6 +186,6 @@ def test_quick_benchmark_reports_every_section(tmp_path: Path, capsys: pytest.Ca
     printed = capsys.readouterr().out
     assert "/fit bursts" in printed and "Engine alone" in printed and str(out) in printed
     assert "Uploads: checking a" in printed and "stored as CSV only, first start" in printed
-    assert "Fair use:" in printed and "Instructor demo:" in printed
+    assert "Fair use (" in printed and "Instructor demo:" in printed
     assert "typical discord.py bot" in printed or "Baseline skipped" in printed
     assert ("render vs notebook" in printed) == ("render_vs_notebook" in engine)
