@@ -523,6 +523,8 @@ def test_rendered_picture_draws_what_the_text_says(registry, dataset, formula):
     if picture.figure.focus:
         assert [a for a in fig.findobj() if a.get_gid() == "points-faded"]
         assert "drawn faintly" in picture.body
+    for name, value in meaning.held([meaning.shape.x or "", by or ""]):
+        assert picture.body.count(f"{name} = {value_text(value)}") == 1, picture.body  # said once
     alt = plots.alt_text(picture.figure, data.frame)
     for name, value in meaning.held([meaning.shape.x or "", by or ""]):
         assert f"{name} = {value_text(value)}" in alt, alt

@@ -943,13 +943,14 @@ def _picture(
     held = _held(words, [x, shape.by or ""])
     note = ("Other predictors held at " + words.case(held) + ".") if held else None
     focus = tuple((n, str(v)) for n, v in held if meaning.variable(n).categorical)
+    numbers = tuple((n, v) for n, v in held if not meaning.variable(n).categorical)
     paragraphs = [_picture_text(words, lines, change, separate), _omitted(words, lines)]
     if focus:
         paragraphs.append(
             "The lines are for " + words.case(focus) + f"; {words.rows} with other values are drawn faintly."
         )
-    if note:
-        paragraphs.append(note)
+    if numbers:
+        paragraphs.append("Other predictors held at " + words.case(numbers) + ".")
     figure = ScatterSpec(
         title=clip(model.formula_text, 120),
         x=Axis(x, words.label(x)),
