@@ -13,10 +13,10 @@ pushes everyone else back. When more jobs wait than ``max_queue`` in all, new on
 estimate of when to retry.
 
 Jobs have a priority: the words of a page (``TEXT``) are served before any figure (``FIGURE``), so a class
-sees every answer's text before the pictures are drawn, except that the words of a user served
-``jobs_per_user`` times lately wait with the figures (a flood of one user's commands does not hold back
-everyone else's pictures); ``BACKGROUND`` work (pages drawn ahead of time) runs only while another slot is
-free for users.
+sees every answer's text before the pictures are drawn, except that the words of a user already served a
+slot more than the least served user waiting count as a figure: however many commands one user sends,
+they get about one slot ahead of everyone else's pictures, not one per command. ``BACKGROUND`` work
+(pages drawn ahead of time) runs only while another slot is free for users.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ TEXT, FIGURE, BACKGROUND = 0, 1, 2
 WARM_TIMEOUT = 120.0
 #: Seconds after which a slot given to a user counts half as much when slots are shared out.
 USAGE_HALF_LIFE = 20.0
+#: How far ahead of the least served user waiting (in slots, rounded: counts fade) a user's words count as a
+#: figure.
+AHEAD = 0.5
 #: A user's decayed count of slots below which usage is forgotten (keeps the table small).
 USAGE_FORGOTTEN = 0.05
 #: How much lower than the bot process the workers run (``nice``): on a machine with as many workers as
@@ -310,16 +313,19 @@ class Engine:
         self._free += 1
 
     def _next_turn(self) -> tuple[int, Hashable] | None:
-        """The priority and user whose first waiting ticket is served next: the most urgent priority (a
-        heavy user's words counting as a figure), then the user served least lately, then the earliest."""
+        """The priority and user whose first waiting ticket is served next: the most urgent priority (the
+        words of a user served ``AHEAD`` more than the least served user waiting counting as a figure),
+        then the user served least lately, then the earliest."""
         now = time.monotonic()
         best: tuple[tuple[int, float], int, Hashable] | None = None
+        waiting = (user for turns in self._turns[:BACKGROUND] for user in turns)
+        least = min((self._used(user, now) for user in waiting), default=0.0)
         for priority, turns in enumerate(self._turns):
             if priority == BACKGROUND and (best is not None or not self._spare()):
                 break
             for user in turns:
                 used = self._used(user, now)
-                rank = FIGURE if priority == TEXT and used >= self.jobs_per_user else priority
+                rank = FIGURE if priority == TEXT and used - least >= AHEAD else priority
                 if best is None or (rank, used) < best[0]:
                     best = ((rank, used), priority, user)
         return None if best is None else (best[1], best[2])

@@ -154,13 +154,13 @@ async def test_words_are_served_before_figures():
         await engine.close()
 
 
-async def test_the_user_served_least_lately_goes_first_and_a_heavy_users_words_wait_with_figures():
+async def test_the_user_served_least_lately_goes_first_and_words_ahead_of_others_wait_with_figures():
     engine = Engine(processes=1, job_timeout=30.0, jobs_per_user=3)
     await engine.start()
     finished, run = _in_order(engine)
 
     try:
-        for i in range(4):  # the heavy user has been served more often than jobs_per_user just now
+        for i in range(4):  # the heavy user has been served four times just now
             await run(f"earlier{i}", "body_mass_g ~ flipper_length_mm" + " " * i, TEXT, "heavy")
         await run("light", "body_mass_g ~ sex", TEXT, "light")  # once
         (pid,) = engine.worker_pids()
@@ -177,7 +177,9 @@ async def test_the_user_served_least_lately_goes_first_and_a_heavy_users_words_w
         await asyncio.sleep(0.05)
         os.kill(pid, signal.SIGCONT)
         await asyncio.gather(busy, *tasks)
-        assert finished[-5:] == ["busy", "new words", "light words", "new figure", "heavy words"], finished
+        # words first among users served alike; a slot ahead of the least served ("new2": none yet), words
+        # wait with the figures, the user served least lately first
+        assert finished[-5:] == ["busy", "new words", "new figure", "light words", "heavy words"], finished
     finally:
         await engine.close()
 
