@@ -99,7 +99,7 @@ async def _serve(config: Config, action: str) -> None:
 
     from bot.app import create_bot
 
-    bot = create_bot(config, start_workers=action == "run")
+    bot = create_bot(config, start_workers=action == "run", open_store=action == "run")
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))

@@ -60,8 +60,14 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
     """The bot: cogs over the engine, with a worker pool and a store."""
 
     def __init__(
-        self, config: Config, registry: DatasetRegistry | None = None, start_workers: bool = True
+        self,
+        config: Config,
+        registry: DatasetRegistry | None = None,
+        start_workers: bool = True,
+        open_store: bool = True,
     ) -> None:
+        """``start_workers=False``: no engine workers; ``open_store=False``: no store and no uploads (for
+        ``python -m bot sync``, which only publishes the command tree)."""
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -96,6 +102,7 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
             ),
         )
         self.start_workers = start_workers
+        self.open_store = open_store
         self.ahead: asyncio.Task[int] | None = None
         self._closing: asyncio.Future[None] | None = None
 
@@ -105,8 +112,9 @@ class RegressionBot(ApiGatewayMixin, commands.Bot):
         return {}
 
     async def setup_hook(self) -> None:
-        await self.store.open()
-        await self.datasets.load()
+        if self.open_store:
+            await self.store.open()
+            await self.datasets.load()
         if self.start_workers:
             await self.engine.start(wait=False)
             if self.config.workers.draw_ahead:
@@ -151,8 +159,11 @@ class ShardedRegressionBot(RegressionBot, commands.AutoShardedBot):
 
 
 def create_bot(
-    config: Config, registry: DatasetRegistry | None = None, start_workers: bool = True
+    config: Config,
+    registry: DatasetRegistry | None = None,
+    start_workers: bool = True,
+    open_store: bool = True,
 ) -> RegressionBot:
     """A :class:`ShardedRegressionBot` when ``[discord] shard_count`` is set, else a :class:`RegressionBot`."""
     cls = RegressionBot if config.discord.shard_count is None else ShardedRegressionBot
-    return cls(config, registry, start_workers)
+    return cls(config, registry, start_workers, open_store)

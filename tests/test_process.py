@@ -209,3 +209,4 @@ async def test_sync_publishes_the_global_tree_and_exits(tmp_path):
         names = sorted(c["name"] for c in emu.commands.scopes[None])
         assert "fit" in names and "officehours" in names
         assert emu.gateway.identifies == []
+        assert not (tmp_path / "var").exists()  # publishing the commands needs no store
