@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 from collections.abc import Awaitable, Callable
@@ -227,3 +228,13 @@ async def test_a_full_queue_refuses_new_words_but_never_a_figure_whose_words_are
         assert figure.result()
     finally:
         await engine.close()
+
+
+def test_a_warmed_worker_freezes_what_it_keeps_out_of_collections():
+    from bot.regression import jobs
+
+    try:
+        assert jobs.warm() > 0
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

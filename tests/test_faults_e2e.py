@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -191,3 +192,11 @@ async def test_the_token_never_appears_in_logs_or_answers(tmp_path, caplog):
     assert emu.token not in caplog.text
     sent = [m.content for m in emu.messages.messages.values()] + [repr(r.json) for r in emu.requests]
     assert all(emu.token not in text for text in sent)
+
+
+async def test_what_start_up_made_is_frozen_out_of_collections_until_the_bot_closes(tmp_path):
+    async with running_emulator() as emu:
+        bot = make_bot(emu, tmp_path / "bot.sqlite3", workers=WorkerConfig(processes=1, draw_ahead=False))
+        async with run_bot(bot, emu, timeout=60):
+            assert gc.get_freeze_count() > 0  # the libraries, cogs and datasets: a full collection skips them
+        assert gc.get_freeze_count() == 0  # closed: whatever this bot left can be collected

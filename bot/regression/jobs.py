@@ -16,6 +16,7 @@ draft is the same in every theme (its placeholder shows Discord's own background
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 from contextlib import closing
 from functools import lru_cache
@@ -317,8 +318,14 @@ def plot(
 def warm() -> int:
     """Import and exercise the engine once so a new worker answers its first real job quickly: the
     lecture's first page with its figure, and the first page's words of each bundled dataset's first
-    example (a dataset's first model costs about 30 ms more than the next); returns the pages made."""
+    example (a dataset's first model costs about 30 ms more than the next); returns the pages made.
+
+    What exists then (the libraries, fonts, datasets) lives as long as the worker, so it is frozen out of
+    the garbage collector's scans (``gc.freeze``): a full collection in a job then takes milliseconds, not
+    a tenth of a second, and children forked from a warmed parent (Celery's) share those pages longer."""
     made = walkthrough_view("codecademy", "score ~ lesson + completed", 0).total
     for data in registry().all():
         made += walkthrough_view(data.ref, data.examples[0], 0, figures=False).total
+    gc.collect()
+    gc.freeze()
     return made
