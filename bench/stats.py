@@ -32,6 +32,32 @@ def latency(values_ms: Sequence[float]) -> dict[str, float | int | None]:
     }
 
 
+def timed_alternately(
+    first: Callable[[], Any], second: Callable[[], Any], runs: int, warmup: int = 1
+) -> tuple[dict[str, float | int], dict[str, float | int]]:
+    """``timed`` for two functions called in turn (first, second, first, ...), so that whatever else the
+    machine does over the runs slows both alike: the right way to take the ratio of their times."""
+    for _ in range(warmup):
+        first()
+        second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for function, kept in zip((first, second), times, strict=True):
+            start = time.perf_counter()
+            function()
+            kept.append((time.perf_counter() - start) * 1000)
+    return _summary(times[0]), _summary(times[1])
+
+
+def _summary(times: list[float]) -> dict[str, float | int]:
+    """The runs, median and p90 (ms) of measured times."""
+    return {
+        "runs": len(times),
+        "median_ms": round(percentile(times, 50), 2),
+        "p90_ms": round(percentile(times, 90), 2),
+    }
+
+
 def timed(function: Callable[[], Any], runs: int, warmup: int = 1) -> dict[str, float | int]:
     """Median and p90 wall time of ``function()`` in ms over ``runs`` calls, after ``warmup`` untimed calls."""
     for _ in range(warmup):
@@ -41,8 +67,4 @@ def timed(function: Callable[[], Any], runs: int, warmup: int = 1) -> dict[str, 
         start = time.perf_counter()
         function()
         times.append((time.perf_counter() - start) * 1000)
-    return {
-        "runs": runs,
-        "median_ms": round(percentile(times, 50), 2),
-        "p90_ms": round(percentile(times, 90), 2),
-    }
+    return _summary(times)
