@@ -40,9 +40,8 @@ class Fit(commands.Cog):
         draft = start_new(interaction, content)
         await interaction.response.defer(ephemeral=private, thinking=True)
         user = interaction.user.id
-        view, theme, key = await load_new(
-            interaction, content, draft
-        )  # a formula that cannot be fitted fails here
+        # a formula that cannot be fitted fails here, when its draft is awaited
+        view, theme, key = await load_new(interaction, content, draft)
 
         async def send(shown: PageView) -> None:
             await interaction.edit_original_response(**message_for(shown, key, content, user))
