@@ -160,7 +160,10 @@ async def test_a_job_over_its_time_limit_is_stopped_and_the_next_succeeds(worker
         slow = await emu.slash(
             "fit", {"dataset": "penguins", "formula": "body_mass_g ~ flipper_length_mm * sex"}
         )
-        assert "took too long" in await finished(slow)
+        said = await finished(slow)
+        if "took too long" not in said:  # the words beat the 1 ms limit (a busy machine); the figure did not
+            said = (await slow.wait_followups(1, timeout=30))[-1].content
+        assert "took too long" in said
         bot.engine.job_timeout = 30
         fine = await emu.slash(
             "fit", {"dataset": "penguins", "formula": "body_mass_g ~ flipper_length_mm * sex"}
